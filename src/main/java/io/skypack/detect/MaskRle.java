@@ -1,0 +1,265 @@
+package io.skypack.detect;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * A binary mask of {@code height x width} pixels in COCO run-length encoding: runs alternate 0s and
+ * 1s, start with a (possibly empty) run of 0s, and walk the pixels in column-major (Fortran) order,
+ * exactly as pycocotools does, so {@link #toCocoString()} output decodes there and vice versa.
+ *
+ * <p>Immutable. The mask covers whatever image its owner says: a full frame for datasets and the
+ * evaluator, the detection box for records on the detections topic.
+ */
+public final class MaskRle {
+    private final int height;
+    private final int width;
+    private final int[] counts;
+
+    private MaskRle(int height, int width, int[] counts) {
+        if (height < 0 || width < 0) {
+            throw new IllegalArgumentException("negative mask size " + height + "x" + width);
+        }
+        long total = 0;
+        for (int c : counts) {
+            if (c < 0) {
+                throw new IllegalArgumentException("negative run length " + c);
+            }
+            total += c;
+        }
+        if (total != (long) height * width) {
+            throw new IllegalArgumentException("runs cover " + total + " pixels, mask has " + (long) height * width);
+        }
+        this.height = height;
+        this.width = width;
+        this.counts = counts;
+    }
+
+    /** From uncompressed COCO counts (column-major, starting with zeros). */
+    public static MaskRle ofCounts(int height, int width, int[] counts) {
+        return new MaskRle(height, width, counts.clone());
+    }
+
+    /** Encodes a row-major mask ({@code mask[y * width + x]}). */
+    public static MaskRle encode(boolean[] mask, int height, int width) {
+        if (mask.length != height * width) {
+            throw new IllegalArgumentException("mask has " + mask.length + " pixels, expected " + height * width);
+        }
+        List<Integer> runs = new ArrayList<>();
+        boolean current = false;
+        int run = 0;
+        for (int x = 0; x < width; x++) {
+            for (int y = 0; y < height; y++) {
+                boolean v = mask[y * width + x];
+                if (v != current) {
+                    runs.add(run);
+                    run = 0;
+                    current = v;
+                }
+                run++;
+            }
+        }
+        runs.add(run);
+        return new MaskRle(
+                height, width, runs.stream().mapToInt(Integer::intValue).toArray());
+    }
+
+    /** An all-zero mask. */
+    public static MaskRle empty(int height, int width) {
+        return new MaskRle(height, width, new int[] {height * width});
+    }
+
+    /** The filled rectangle [x1, x2) x [y1, y2), clipped to the mask (integer pixel bounds). */
+    public static MaskRle ofRectangle(int height, int width, int x1, int y1, int x2, int y2) {
+        boolean[] m = new boolean[height * width];
+        for (int y = Math.max(0, y1); y < Math.min(height, y2); y++) {
+            for (int x = Math.max(0, x1); x < Math.min(width, x2); x++) {
+                m[y * width + x] = true;
+            }
+        }
+        return encode(m, height, width);
+    }
+
+    /** Row-major decoded mask. */
+    public boolean[] decode() {
+        boolean[] m = new boolean[height * width];
+        int pos = 0;
+        boolean v = false;
+        for (int c : counts) {
+            if (v) {
+                for (int i = pos; i < pos + c; i++) {
+                    int x = i / height;
+                    int y = i % height;
+                    m[y * width + x] = true;
+                }
+            }
+            pos += c;
+            v = !v;
+        }
+        return m;
+    }
+
+    public int height() {
+        return height;
+    }
+
+    public int width() {
+        return width;
+    }
+
+    /** Uncompressed counts (a copy). */
+    public int[] counts() {
+        return counts.clone();
+    }
+
+    /** Number of foreground pixels. */
+    public long area() {
+        long a = 0;
+        for (int i = 1; i < counts.length; i += 2) {
+            a += counts[i];
+        }
+        return a;
+    }
+
+    /** Tight bounding box of the foreground, or null when the mask is empty. */
+    public Box boundingBox() {
+        int minX = Integer.MAX_VALUE, minY = Integer.MAX_VALUE, maxX = -1, maxY = -1;
+        int pos = 0;
+        for (int i = 0; i < counts.length; i++) {
+            if (i % 2 == 1 && counts[i] > 0) {
+                int start = pos;
+                int end = pos + counts[i] - 1;
+                int xs = start / height;
+                int xe = end / height;
+                minX = Math.min(minX, xs);
+                maxX = Math.max(maxX, xe);
+                if (xs == xe) {
+                    minY = Math.min(minY, start % height);
+                    maxY = Math.max(maxY, end % height);
+                } else {
+                    // A run over a column boundary ends one column at its last row and starts the
+                    // next at row 0, so it spans the full height.
+                    minY = 0;
+                    maxY = height - 1;
+                }
+            }
+            pos += counts[i];
+        }
+        return maxX < 0 ? null : new Box(minX, minY, maxX + 1, maxY + 1);
+    }
+
+    /** Pixels set in both masks. Both masks must have the same size. */
+    public long intersectionArea(MaskRle other) {
+        requireSameSize(other);
+        long inter = 0;
+        int i = 0, j = 0;
+        long endA = counts.length > 0 ? counts[0] : 0, endB = other.counts.length > 0 ? other.counts[0] : 0;
+        long pos = 0;
+        // Walk the merged run boundaries; runs with odd index are foreground.
+        while (i < counts.length && j < other.counts.length) {
+            long next = Math.min(endA, endB);
+            if (i % 2 == 1 && j % 2 == 1) {
+                inter += next - pos;
+            }
+            pos = next;
+            if (endA == next) {
+                i++;
+                if (i < counts.length) endA += counts[i];
+            }
+            if (endB == next) {
+                j++;
+                if (j < other.counts.length) endB += other.counts[j];
+            }
+        }
+        return inter;
+    }
+
+    /** Mask intersection over union; 0 when both are empty. */
+    public double iou(MaskRle other) {
+        long inter = intersectionArea(other);
+        long union = area() + other.area() - inter;
+        return union == 0 ? 0 : (double) inter / union;
+    }
+
+    /**
+     * COCO's compact string form (pycocotools {@code rleToString}): each count, delta-coded against
+     * the count two before it from the fourth on, written as 5-bit groups in ASCII 48..111.
+     */
+    public String toCocoString() {
+        StringBuilder s = new StringBuilder();
+        for (int i = 0; i < counts.length; i++) {
+            long x = counts[i];
+            if (i > 2) {
+                x -= counts[i - 2];
+            }
+            boolean more = true;
+            while (more) {
+                long c = x & 0x1f;
+                x >>= 5;
+                more = (c & 0x10) != 0 ? x != -1 : x != 0;
+                if (more) {
+                    c |= 0x20;
+                }
+                s.append((char) (c + 48));
+            }
+        }
+        return s.toString();
+    }
+
+    /** Parses COCO's compact string form (pycocotools {@code rleFrString}). */
+    public static MaskRle fromCocoString(String s, int height, int width) {
+        List<Integer> cnts = new ArrayList<>();
+        int p = 0;
+        while (p < s.length()) {
+            long x = 0;
+            int k = 0;
+            boolean more = true;
+            while (more) {
+                if (p >= s.length()) {
+                    throw new IllegalArgumentException("truncated RLE string at character " + p);
+                }
+                int c = s.charAt(p) - 48;
+                if (c < 0 || c > 63) {
+                    throw new IllegalArgumentException("invalid RLE character '" + s.charAt(p) + "' at " + p);
+                }
+                x |= (long) (c & 0x1f) << (5 * k);
+                more = (c & 0x20) != 0;
+                p++;
+                k++;
+                if (!more && (c & 0x10) != 0) {
+                    x |= -1L << (5 * k);
+                }
+            }
+            int m = cnts.size();
+            if (m > 2) {
+                x += cnts.get(m - 2);
+            }
+            cnts.add((int) x);
+        }
+        return new MaskRle(
+                height, width, cnts.stream().mapToInt(Integer::intValue).toArray());
+    }
+
+    private void requireSameSize(MaskRle other) {
+        if (other.height != height || other.width != width) {
+            throw new IllegalArgumentException(
+                    "mask sizes differ: " + height + "x" + width + " vs " + other.height + "x" + other.width);
+        }
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof MaskRle m && m.height == height && m.width == width && Arrays.equals(m.counts, counts);
+    }
+
+    @Override
+    public int hashCode() {
+        return 31 * (31 * height + width) + Arrays.hashCode(counts);
+    }
+
+    @Override
+    public String toString() {
+        return "MaskRle[" + height + "x" + width + ", area=" + area() + "]";
+    }
+}
