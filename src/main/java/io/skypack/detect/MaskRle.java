@@ -65,6 +65,48 @@ public final class MaskRle {
                 height, width, runs.stream().mapToInt(Integer::intValue).toArray());
     }
 
+    /** Decides whether pixel (x, y) of a mask being encoded is set. */
+    @FunctionalInterface
+    public interface PixelTest {
+        boolean test(int x, int y);
+    }
+
+    /**
+     * Encodes a mask whose set pixels all lie in [x0, x1) x [y0, y1), visiting only that window, so
+     * a small object in a large frame costs its own area, not the frame's.
+     */
+    public static MaskRle encodeWindow(int height, int width, int x0, int y0, int x1, int y1, PixelTest test) {
+        x0 = Math.max(0, x0);
+        y0 = Math.max(0, y0);
+        x1 = Math.min(width, x1);
+        y1 = Math.min(height, y1);
+        List<Integer> runs = new ArrayList<>();
+        long runStart = 0; // column-major index where the current run (of 0s or 1s) began
+        boolean ones = false;
+        for (int x = x0; x < x1; x++) {
+            for (int y = y0; y < y1; y++) {
+                boolean v = test.test(x, y);
+                if (v != ones) {
+                    long p = (long) x * height + y;
+                    runs.add((int) (p - runStart));
+                    runStart = p;
+                    ones = v;
+                }
+            }
+            // The pixel after this column's window is outside the window (so 0) unless the
+            // window spans full columns and another column follows.
+            if (ones && (y1 < height || y0 > 0 || x == x1 - 1)) {
+                long end = (long) x * height + y1;
+                runs.add((int) (end - runStart));
+                runStart = end;
+                ones = false;
+            }
+        }
+        runs.add((int) ((long) height * width - runStart));
+        return new MaskRle(
+                height, width, runs.stream().mapToInt(Integer::intValue).toArray());
+    }
+
     /** An all-zero mask. */
     public static MaskRle empty(int height, int width) {
         return new MaskRle(height, width, new int[] {height * width});
