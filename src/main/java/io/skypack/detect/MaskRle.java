@@ -249,7 +249,13 @@ public final class MaskRle {
         return s.toString();
     }
 
-    /** Parses COCO's compact string form (pycocotools {@code rleFrString}). */
+    /**
+     * Parses COCO's compact string form (pycocotools {@code rleFrString}).
+     *
+     * @throws IllegalArgumentException for a character outside ASCII 48..111, a string that ends
+     *     inside a count, a count that is negative or beyond {@code int}, or runs that do not cover
+     *     exactly {@code height x width} pixels
+     */
     public static MaskRle fromCocoString(String s, int height, int width) {
         List<Integer> cnts = new ArrayList<>();
         int p = 0;
@@ -265,6 +271,11 @@ public final class MaskRle {
                 if (c < 0 || c > 63) {
                     throw new IllegalArgumentException("invalid RLE character '" + s.charAt(p) + "' at " + p);
                 }
+                // Seven 5-bit groups hold any difference of two int counts; more would shift past
+                // the 64 bits of x and wrap silently.
+                if (k == 7) {
+                    throw new IllegalArgumentException("RLE count too long at character " + p);
+                }
                 x |= (long) (c & 0x1f) << (5 * k);
                 more = (c & 0x20) != 0;
                 p++;
@@ -276,6 +287,10 @@ public final class MaskRle {
             int m = cnts.size();
             if (m > 2) {
                 x += cnts.get(m - 2);
+            }
+            // pycocotools stores counts as uint and would wrap too; refuse rather than cast.
+            if (x < 0 || x > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException("RLE count " + m + " out of range: " + x);
             }
             cnts.add((int) x);
         }
