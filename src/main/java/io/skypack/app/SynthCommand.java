@@ -48,7 +48,9 @@ final class SynthCommand implements Callable<Integer> {
                     + " from ~6 px to ~150 px (default ${DEFAULT-VALUE}).")
     double maxAltitude = D.maxAltitude();
 
-    @Option(names = "--density", description = "Object density multiplier, 0 = empty scenes (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--density",
+            description = "Object density multiplier, 0 = empty scenes (default ${DEFAULT-VALUE}).")
     double density = D.density();
 
     @Option(
@@ -56,7 +58,9 @@ final class SynthCommand implements Callable<Integer> {
             description = "Sun brightness: 1 clear midday, 0.35 dusk, up to 2 overexposed (default ${DEFAULT-VALUE}).")
     double lighting = D.lighting();
 
-    @Option(names = "--motion-blur", description = "Blur length in pixels along the camera motion (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--motion-blur",
+            description = "Blur length in pixels along the camera motion (default ${DEFAULT-VALUE}).")
     double motionBlur = D.motionBlur();
 
     @Option(names = "--jpeg-quality", description = "JPEG quality in (0, 1] (default ${DEFAULT-VALUE}).")
@@ -70,12 +74,30 @@ final class SynthCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        SynthConfig config = new SynthConfig(width, height, frames, flights, fps, minAltitude, maxAltitude, density,
-                lighting, motionBlur, jpegQuality, seed);
-        new FlightWriter(config, out, preview).writeAll(s -> System.out.printf(Locale.ROOT,
-                "%s: %d frames, %d objects, %d ignored regions, %.0f ms/frame%n",
-                s.name(), s.frames(), s.objects(), s.ignoredRegions(), (double) s.millis() / s.frames()));
-        System.out.println("wrote " + out.toAbsolutePath() + (preview ? " (previews in " + out.resolve("preview") + ")" : ""));
+        SynthConfig config = new SynthConfig(
+                width,
+                height,
+                frames,
+                flights,
+                fps,
+                minAltitude,
+                maxAltitude,
+                density,
+                lighting,
+                motionBlur,
+                jpegQuality,
+                seed);
+        new FlightWriter(config, out, preview)
+                .writeAll(s -> System.out.printf(
+                        Locale.ROOT,
+                        "%s: %d frames, %d objects, %d ignored regions, %.0f ms/frame%n",
+                        s.name(),
+                        s.frames(),
+                        s.objects(),
+                        s.ignoredRegions(),
+                        (double) s.millis() / s.frames()));
+        System.out.println(
+                "wrote " + out.toAbsolutePath() + (preview ? " (previews in " + out.resolve("preview") + ")" : ""));
         return 0;
     }
 }

@@ -102,7 +102,10 @@ public final class MaskRle {
                 ones = false;
             }
         }
-        runs.add((int) ((long) height * width - runStart));
+        long tail = (long) height * width - runStart;
+        if (tail > 0 || runs.isEmpty()) {
+            runs.add((int) tail); // as encode(): no empty run after the last foreground pixel
+        }
         return new MaskRle(
                 height, width, runs.stream().mapToInt(Integer::intValue).toArray());
     }

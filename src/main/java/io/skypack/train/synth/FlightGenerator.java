@@ -177,7 +177,8 @@ public final class FlightGenerator {
                     // Buildings (~8 m) cast a shadow; their roof edge (parapet) is darker.
                     Rectangle2D r = p.rect();
                     g.setColor(new Color(0, 0, 0, 90));
-                    g.fill(new Rectangle2D.Double(r.getX() + sunX * 8, r.getY() + sunY * 8, r.getWidth(), r.getHeight()));
+                    g.fill(new Rectangle2D.Double(
+                            r.getX() + sunX * 8, r.getY() + sunY * 8, r.getWidth(), r.getHeight()));
                 }
                 g.setPaint(textures.paint(p.ground()));
                 g.fill(p.rect());

@@ -86,8 +86,16 @@ public final class FlightWriter {
                     else objects++;
                 }
                 SyntheticFrame.Telemetry t = f.telemetry();
-                tel.write(String.format(Locale.ROOT, "%d,%d,%.2f,%.5f,%.7f,%.7f,%.2f%n", f.frameIndex(), t.timeMillis(),
-                        t.altitude(), t.gsd(), t.latitude(), t.longitude(), t.heading()));
+                tel.write(String.format(
+                        Locale.ROOT,
+                        "%d,%d,%.2f,%.5f,%.7f,%.7f,%.2f%n",
+                        f.frameIndex(),
+                        t.timeMillis(),
+                        t.altitude(),
+                        t.gsd(),
+                        t.latitude(),
+                        t.longitude(),
+                        t.heading()));
                 if (preview && previewAt.contains(f.frameIndex())) {
                     previewFrames.add(f);
                 }
@@ -95,7 +103,10 @@ public final class FlightWriter {
         }
         if (preview) {
             Path dir = Files.createDirectories(root.resolve("preview"));
-            ImageIO.write(PreviewSheet.render(name, previewFrames), "png", dir.resolve(name + ".png").toFile());
+            ImageIO.write(
+                    PreviewSheet.render(name, previewFrames),
+                    "png",
+                    dir.resolve(name + ".png").toFile());
         }
         return new FlightSummary(name, config.frames(), objects, ignored, (System.nanoTime() - start) / 1_000_000);
     }

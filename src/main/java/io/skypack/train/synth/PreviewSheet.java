@@ -73,7 +73,11 @@ public final class PreviewSheet {
         g.fillRect(0, 0, width, height);
         g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 14));
         g.setColor(Color.WHITE);
-        g.drawString("SkyPack synthetic flight " + flight + "  (ground truth: boxes and masks; grey dashed = ignored region)", 8, 17);
+        g.drawString(
+                "SkyPack synthetic flight " + flight
+                        + "  (ground truth: boxes and masks; grey dashed = ignored region)",
+                8,
+                17);
 
         Map<VisDroneCategory, Integer> counts = new EnumMap<>(VisDroneCategory.class);
         for (int k = 0; k < Math.min(FRAMES, frames.size()); k++) {
@@ -93,11 +97,22 @@ public final class PreviewSheet {
             SyntheticFrame f = frames.get(k == 0 ? 0 : frames.size() - 1);
             BufferedImage annotated = annotate(f);
             Rectangle2D crop = densestWindow(f, cropW, cropH);
-            g.drawString(String.format(Locale.ROOT, "frame %d, densest %dx%d window at 2x", f.frameIndex(), cropW, cropH),
-                    k * cellW + 6, cropY + 16);
+            g.drawString(
+                    String.format(Locale.ROOT, "frame %d, densest %dx%d window at 2x", f.frameIndex(), cropW, cropH),
+                    k * cellW + 6,
+                    cropY + 16);
             int sx = (int) crop.getX(), sy = (int) crop.getY();
-            g.drawImage(annotated, k * cellW, cropY + HEADER, k * cellW + cropW * 2, cropY + HEADER + cropH * 2,
-                    sx, sy, sx + cropW, sy + cropH, null);
+            g.drawImage(
+                    annotated,
+                    k * cellW,
+                    cropY + HEADER,
+                    k * cellW + cropW * 2,
+                    cropY + HEADER + cropH * 2,
+                    sx,
+                    sy,
+                    sx + cropW,
+                    sy + cropH,
+                    null);
         }
         legend(g, counts, height - LEGEND + 20);
         g.dispose();
@@ -105,11 +120,20 @@ public final class PreviewSheet {
     }
 
     private static void caption(Graphics2D g, SyntheticFrame f, int x, int y) {
-        long objects = f.annotations().stream().filter(a -> !a.isIgnoredRegion()).count();
+        long objects =
+                f.annotations().stream().filter(a -> !a.isIgnoredRegion()).count();
         g.setColor(Color.WHITE);
         g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 13));
-        g.drawString(String.format(Locale.ROOT, "frame %d  altitude %.0f m  %d objects, %d ignored", f.frameIndex(),
-                f.telemetry().altitude(), objects, f.annotations().size() - objects), x, y);
+        g.drawString(
+                String.format(
+                        Locale.ROOT,
+                        "frame %d  altitude %.0f m  %d objects, %d ignored",
+                        f.frameIndex(),
+                        f.telemetry().altitude(),
+                        objects,
+                        f.annotations().size() - objects),
+                x,
+                y);
     }
 
     /** The frame at full size with masks tinted and boxes outlined. */
@@ -135,7 +159,8 @@ public final class PreviewSheet {
             Box b = a.box();
             if (a.isIgnoredRegion()) {
                 g.setColor(new Color(200, 200, 200));
-                g.setStroke(new BasicStroke(1f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 1f, new float[] {3, 3}, 0));
+                g.setStroke(
+                        new BasicStroke(1f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 1f, new float[] {3, 3}, 0));
             } else {
                 g.setColor(classColor(a.category()));
                 g.setStroke(new BasicStroke(1f));
@@ -155,8 +180,11 @@ public final class PreviewSheet {
             for (int x = 0; x + cw <= w; x += cw / 4) {
                 int n = 0;
                 for (Annotation a : f.annotations()) {
-                    if (!a.isIgnoredRegion() && a.box().centerX() >= x && a.box().centerX() < x + cw
-                            && a.box().centerY() >= y && a.box().centerY() < y + ch) n++;
+                    if (!a.isIgnoredRegion()
+                            && a.box().centerX() >= x
+                            && a.box().centerX() < x + cw
+                            && a.box().centerY() >= y
+                            && a.box().centerY() < y + ch) n++;
                 }
                 if (n > best) {
                     best = n;
