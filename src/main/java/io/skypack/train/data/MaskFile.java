@@ -1,6 +1,7 @@
 package io.skypack.train.data;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -60,7 +61,8 @@ public final class MaskFile {
     /** An entry with the 1-based line it came from, for error messages. */
     record NumberedEntry(int line, Entry entry) {}
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    // One object per line: a second value after the first is an error, not silently dropped.
+    private static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     private MaskFile() {}
 
@@ -151,7 +153,7 @@ public final class MaskFile {
         }
     }
 
-    /** Writes {@code entries} to {@code file}, replacing it. */
+    /** Writes {@code entries} to {@code file}, replacing it and creating missing parent folders. */
     public static void write(Path file, List<Entry> entries) throws IOException {
         try (Writer w = newWriter(file)) {
             for (Entry e : entries) {
@@ -160,9 +162,20 @@ public final class MaskFile {
         }
     }
 
-    /** Opens {@code file} for writing, replacing it; entries are appended one line each. */
+    /**
+     * Opens {@code file} for writing, replacing it and creating missing parent folders; entries are
+     * appended one line each, in call order.
+     */
     public static Writer newWriter(Path file) throws IOException {
+        createParent(file);
         return new Writer(Files.newBufferedWriter(file, StandardCharsets.UTF_8));
+    }
+
+    static void createParent(Path file) throws IOException {
+        Path parent = file.toAbsolutePath().getParent();
+        if (parent != null) {
+            Files.createDirectories(parent);
+        }
     }
 
     /** Appends entries to a mask file one line at a time; not thread-safe. */
