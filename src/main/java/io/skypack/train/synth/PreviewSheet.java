@@ -150,7 +150,7 @@ public final class PreviewSheet {
             Box b = a.box();
             for (int y = (int) b.y1(); y < Math.min(h, (int) Math.ceil(b.y2())); y++) {
                 for (int x = (int) b.x1(); x < Math.min(w, (int) Math.ceil(b.x2())); x++) {
-                    if (m[y * w + x]) out.setRGB(x, y, blend(out.getRGB(x, y), c, 0.45));
+                    if (m[y * w + x]) out.setRGB(x, y, blend(out.getRGB(x, y), c, 0.35));
                 }
             }
         }
