@@ -6,8 +6,10 @@ public enum IouType {
     BBOX("bbox"),
     /**
      * Mask IoU over full-image masks; object area for area ranges is the mask's pixel count, as
-     * cocoeval takes it from the segmentation. Every evaluated ground truth and detection needs a
-     * mask the size of its image.
+     * cocoeval takes it from the segmentation, for ground truth and detections alike (pycocotools'
+     * {@code loadRes} would take the box area for segm results that also carry a bbox; we do not
+     * follow that quirk). Every evaluated ground truth and detection needs a mask the size of its
+     * image. The ignore rule still measures boxes, so bbox and segm evaluate the same objects.
      */
     SEGM("segm");
 
