@@ -9,7 +9,12 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "Small-object detection with instance masks on drone video, over Kafka.",
-        subcommands = {SynthCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {
+            SynthCommand.class,
+            EvalCommand.class,
+            SimulateDetectionsCommand.class,
+            CommandLine.HelpCommand.class
+        })
 public final class Main implements Runnable {
 
     public static void main(String[] args) {
