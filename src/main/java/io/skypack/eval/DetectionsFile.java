@@ -10,7 +10,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.skypack.detect.Box;
 import io.skypack.detect.Detection;
 import io.skypack.detect.MaskRle;
-import java.io.BufferedReader;
+import io.skypack.train.data.TextLines;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -60,21 +60,14 @@ public final class DetectionsFile {
     }
 
     private static void readLines(Path file, String text, Map<String, List<Detection>> out) throws IOException {
-        try (BufferedReader reader = new BufferedReader(new java.io.StringReader(text))) {
-            int lineNr = 0;
-            for (String line = reader.readLine(); line != null; line = reader.readLine()) {
-                lineNr++;
-                if (line.isBlank()) {
-                    continue;
-                }
-                JsonNode node;
-                try {
-                    node = MAPPER.readTree(line);
-                } catch (JsonProcessingException e) {
-                    throw new DetectionsFileException(file, lineNr, "not valid JSON: " + e.getOriginalMessage());
-                }
-                add(out, parse(file, lineNr, node));
+        for (TextLines.Line line : TextLines.of(text)) {
+            JsonNode node;
+            try {
+                node = MAPPER.readTree(line.text());
+            } catch (JsonProcessingException e) {
+                throw new DetectionsFileException(file, line.number(), "not valid JSON: " + e.getOriginalMessage());
             }
+            add(out, parse(file, line.number(), node));
         }
     }
 

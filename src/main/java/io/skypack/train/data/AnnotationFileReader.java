@@ -1,10 +1,7 @@
 package io.skypack.train.data;
 
 import io.skypack.detect.Box;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -64,18 +61,8 @@ final class AnnotationFileReader {
     static List<Entry> read(Path file, Format format) throws IOException {
         List<String> names = format == Format.DET ? DET_FIELDS : VID_FIELDS;
         List<Entry> entries = new ArrayList<>();
-        try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            int lineNo = 0;
-            for (String line; (line = in.readLine()) != null; ) {
-                lineNo++;
-                if (lineNo == 1 && line.startsWith("\uFEFF")) {
-                    line = line.substring(1);
-                }
-                if (line.isBlank()) {
-                    continue;
-                }
-                entries.add(parseLine(file, lineNo, line, format, names));
-            }
+        for (TextLines.Line line : TextLines.read(file)) {
+            entries.add(parseLine(file, line.number(), line.text(), format, names));
         }
         return entries;
     }

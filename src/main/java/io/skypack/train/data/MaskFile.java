@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.skypack.detect.MaskRle;
-import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.Closeable;
 import java.io.IOException;
@@ -73,17 +72,8 @@ public final class MaskFile {
 
     static List<NumberedEntry> readNumbered(Path file) throws IOException {
         List<NumberedEntry> entries = new ArrayList<>();
-        try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            int lineNo = 0;
-            for (String line; (line = in.readLine()) != null; ) {
-                lineNo++;
-                if (lineNo == 1 && line.startsWith("\uFEFF")) {
-                    line = line.substring(1);
-                }
-                if (!line.isBlank()) {
-                    entries.add(new NumberedEntry(lineNo, parse(file, lineNo, line)));
-                }
-            }
+        for (TextLines.Line line : TextLines.read(file)) {
+            entries.add(new NumberedEntry(line.number(), parse(file, line.number(), line.text())));
         }
         return entries;
     }
