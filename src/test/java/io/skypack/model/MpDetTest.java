@@ -1,0 +1,76 @@
+package io.skypack.model;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.ParameterStore;
+import org.junit.jupiter.api.Test;
+
+class MpDetTest {
+
+    @Test
+    void shouldProduceOneRowPerPriorLocationForEveryOutput() {
+        MpDetConfig cfg = MpDetConfig.small("t", 128, 96, 2, false);
+        try (NDManager m = NDManager.newBaseManager()) {
+            MpDet net = new MpDet(cfg, 1);
+            net.initialize(m, DataType.FLOAT32, new Shape(2, 3, 96, 128));
+            NDList out = net.forward(
+                    new ParameterStore(m, false), new NDList(m.randomUniform(0, 1, new Shape(2, 3, 96, 128))), false);
+            long n = 16 * 12 + 8 * 6 + 4 * 3; // strides 8, 16, 32
+            assertEquals(new Shape(2, n, 7), out.get(MpDet.Outputs.LOGITS).getShape());
+            assertEquals(new Shape(2, n, 32), out.get(MpDet.Outputs.REGRESSION).getShape());
+            assertEquals(new Shape(2, n, 32), out.get(MpDet.Outputs.EMBEDDINGS).getShape());
+            assertEquals(new Shape(2, n, 8), out.get(MpDet.Outputs.COEFFICIENTS).getShape());
+            assertEquals(
+                    new Shape(2, n, 14),
+                    out.get(MpDet.Outputs.PROXY_SIMILARITIES).getShape());
+            assertEquals(
+                    new Shape(2, 8, 24, 32), out.get(MpDet.Outputs.PROTOTYPES).getShape());
+            Shape[] declared = net.getOutputShapes(new Shape[] {new Shape(2, 3, 96, 128)});
+            for (int i = 0; i < declared.length; i++) {
+                assertEquals(declared[i], out.get(i).getShape(), "declared shape of output " + i);
+            }
+        }
+    }
+
+    @Test
+    void shouldKeepEmbeddingsUnitLengthAndCoefficientsInTanhRange() {
+        MpDetConfig cfg = MpDetConfig.small("t", 64, 64, 3, false);
+        try (NDManager m = NDManager.newBaseManager()) {
+            MpDet net = new MpDet(cfg, 1);
+            net.initialize(m, DataType.FLOAT32, new Shape(1, 3, 64, 64));
+            NDList out = net.forward(
+                    new ParameterStore(m, false), new NDList(m.randomUniform(0, 1, new Shape(1, 3, 64, 64))), false);
+            NDArray norms = out.get(MpDet.Outputs.EMBEDDINGS).norm(new int[] {-1});
+            assertEquals(1.0, norms.min().getFloat(), 1e-4);
+            assertEquals(1.0, norms.max().getFloat(), 1e-4);
+            NDArray coef = out.get(MpDet.Outputs.COEFFICIENTS);
+            assertTrue(coef.abs().max().getFloat() <= 1f);
+            // logit = gamma * S_c + bias with |S_c| <= 1: bounded by gamma around the bias.
+            NDArray logits = out.get(MpDet.Outputs.LOGITS);
+            assertTrue(logits.max().getFloat() <= 10f - 4.595f + 1e-3f
+                    && logits.min().getFloat() >= -10f - 4.595f - 1e-3f);
+        }
+    }
+
+    @Test
+    void adlShouldBeIdentityAtInferenceAndChangeFeaturesInTraining() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            Adl adl = new Adl(3);
+            adl.initialize(m, DataType.FLOAT32, new Shape(1, 4, 8, 8));
+            NDArray x = m.randomUniform(0, 1, new Shape(1, 4, 8, 8));
+            ParameterStore ps = new ParameterStore(m, false);
+            assertEquals(x, adl.forward(ps, new NDList(x), false).singletonOrThrow());
+            boolean changed = false;
+            for (int i = 0; i < 4; i++) {
+                changed |= !x.equals(adl.forward(ps, new NDList(x), true).singletonOrThrow());
+            }
+            assertTrue(changed);
+        }
+    }
+}
