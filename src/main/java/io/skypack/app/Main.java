@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
             SynthCommand.class,
             EvalCommand.class,
             SimulateDetectionsCommand.class,
+            TrainCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {

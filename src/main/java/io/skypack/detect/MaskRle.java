@@ -158,6 +158,34 @@ public final class MaskRle {
         return counts.clone();
     }
 
+    /** Receives one vertical run of foreground pixels: column x, rows [y0, y1). */
+    @FunctionalInterface
+    public interface SegmentConsumer {
+        void accept(int x, int y0, int y1);
+    }
+
+    /**
+     * Visits the foreground as vertical segments, column by column, without decoding the whole
+     * mask: costs the number of runs plus the columns they span, not the image size.
+     */
+    public void forEachSegment(SegmentConsumer consumer) {
+        long pos = 0;
+        for (int i = 0; i < counts.length; i++) {
+            long end = pos + counts[i];
+            if (i % 2 == 1) {
+                for (long p = pos; p < end; ) {
+                    int x = (int) (p / height);
+                    int y0 = (int) (p % height);
+                    long columnEnd = (long) (x + 1) * height;
+                    long stop = Math.min(end, columnEnd);
+                    consumer.accept(x, y0, (int) (y0 + (stop - p)));
+                    p = stop;
+                }
+            }
+            pos = end;
+        }
+    }
+
     /** Number of foreground pixels. */
     public long area() {
         long a = 0;

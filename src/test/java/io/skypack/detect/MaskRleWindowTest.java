@@ -32,4 +32,23 @@ class MaskRleWindowTest {
                     "trial " + trial + " " + h + "x" + w + " window " + x0 + "," + y0 + "-" + x1 + "," + y1);
         }
     }
+
+    @Test
+    void shouldVisitExactlyTheForegroundPixelsAsColumnSegments() {
+        SplittableRandom rng = new SplittableRandom(4);
+        for (int trial = 0; trial < 500; trial++) {
+            int h = 1 + rng.nextInt(7), w = 1 + rng.nextInt(7);
+            boolean[] m = new boolean[h * w];
+            for (int i = 0; i < m.length; i++) m[i] = rng.nextBoolean();
+            boolean[] seen = new boolean[h * w];
+            final int ww = w;
+            MaskRle.encode(m, h, w).forEachSegment((x, y0, y1) -> {
+                for (int y = y0; y < y1; y++) {
+                    if (seen[y * ww + x]) throw new AssertionError("pixel visited twice");
+                    seen[y * ww + x] = true;
+                }
+            });
+            assertEquals(java.util.Arrays.toString(m), java.util.Arrays.toString(seen), "trial " + trial);
+        }
+    }
 }

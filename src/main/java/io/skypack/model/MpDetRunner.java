@@ -1,0 +1,95 @@
+package io.skypack.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.ParameterStore;
+import io.skypack.detect.Detection;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Batched inference with one MP-Det model: images of any size are letterboxed to the model's input,
+ * run as one batch, decoded, and returned in each image's own pixels. Every batch runs in its own
+ * {@link NDManager} scope, so native memory is released batch by batch. Not thread-safe: one runner
+ * per worker thread (DJL's one-predictor-per-thread rule).
+ */
+public final class MpDetRunner implements AutoCloseable {
+    /** Default models bundled in the jar, by name. */
+    public static final String COARSE = "skypack-coarse-v1";
+
+    public static final String FINE = "skypack-fine-v1";
+
+    private final NDManager manager;
+    private final MpDet net;
+    private final MpDetDecoder decoder;
+    private final ParameterStore store;
+
+    private MpDetRunner(NDManager manager, MpDet net, MpDetDecoder.Params params) {
+        this.manager = manager;
+        this.net = net;
+        this.decoder = new MpDetDecoder(net.config(), params);
+        this.store = new ParameterStore(manager, false);
+    }
+
+    public static MpDetRunner open(Path modelFile, MpDetDecoder.Params params) throws IOException {
+        NDManager m = NDManager.newBaseManager();
+        try {
+            return new MpDetRunner(m, ModelFile.load(modelFile, m), params);
+        } catch (IOException | RuntimeException e) {
+            m.close();
+            throw e;
+        }
+    }
+
+    /** A model bundled in the jar ({@link #COARSE} or {@link #FINE}). */
+    public static MpDetRunner openBundled(String name, MpDetDecoder.Params params) throws IOException {
+        String res = "/io/skypack/model/" + name + ".mpdet";
+        try (InputStream in = MpDetRunner.class.getResourceAsStream(res)) {
+            if (in == null) {
+                throw new IOException("no bundled model " + name + " (" + res + "); train it with `skypack train`");
+            }
+            NDManager m = NDManager.newBaseManager();
+            try {
+                return new MpDetRunner(m, ModelFile.load(in, res, m), params);
+            } catch (IOException | RuntimeException e) {
+                m.close();
+                throw e;
+            }
+        }
+    }
+
+    public MpDetConfig config() {
+        return net.config();
+    }
+
+    /** Detections per image, in that image's pixels. */
+    public List<List<Detection>> detect(List<BufferedImage> images) {
+        MpDetConfig c = net.config();
+        List<InputWindow> windows = new ArrayList<>();
+        int plane = c.inputWidth() * c.inputHeight();
+        float[] data = new float[images.size() * 3 * plane];
+        for (int i = 0; i < images.size(); i++) {
+            BufferedImage img = images.get(i);
+            InputWindow w = InputWindow.letterbox(img.getWidth(), img.getHeight(), c.inputWidth(), c.inputHeight());
+            windows.add(w);
+            InputImages.toChw(
+                    InputImages.render(img, w, c.inputWidth(), c.inputHeight()), false, 1f, data, i * 3 * plane);
+        }
+        try (NDManager scope = manager.newSubManager()) {
+            NDArray x = scope.create(data, new Shape(images.size(), 3, c.inputHeight(), c.inputWidth()));
+            NDList out = net.forward(store, new NDList(x), false);
+            return decoder.decode(out, windows);
+        }
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
+}
