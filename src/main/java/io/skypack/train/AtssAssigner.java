@@ -32,8 +32,10 @@ import java.util.Arrays;
  * max-IoU-prior match. A ground truth gets a positive only if some prior centre lies strictly inside
  * it, so a box smaller than the finest stride gets one positive when it happens to contain a stride-8
  * cell centre, and none when it falls between centres (e.g. a 4x4 box at [5, 5, 9, 9] against
- * centres at 4, 12, ...). Tiny boxes never reach the coarser levels: their candidates there have
- * IoUs far below the threshold, which the finest level's larger IoUs pull up.
+ * centres at 4, 12, ...). For a w x w box (w < 8) at a random position the chance of any positive
+ * is about ((w - 0.02) / 8)^2: measured 5% at 2 px, 25% at 4 px, 55% at 6 px, 99% at 8 px. Tiny
+ * boxes do not get positives on the coarser levels either: a box inside all candidate anchors has
+ * IoU area / anchor area there, 4 and 16 times smaller than on stride 8, so below mean + std.
  *
  * <p>Stateless apart from {@code topK}; safe to share between threads.
  */
