@@ -109,7 +109,7 @@ public final class OtProxyLoss {
         NDArray total = embeddings.sum().mul(0f);
         for (Map.Entry<Integer, List<Long>> entry : rowsOfClass.entrySet()) {
             long[] rows = entry.getValue().stream().mapToLong(Long::longValue).toArray();
-            // Gathering rows by an index array is differentiable (index_select in PyTorch).
+            // Gathering rows with an integer index array keeps the gradient (the class-mean test checks it).
             NDArray members = embeddings.get(embeddings.getManager().create(rows));
             int c = entry.getKey();
             total = total.add(loss(members, proxies.get(c), priors.get(c), epsilon));
