@@ -118,8 +118,13 @@ final class GflHead extends AbstractBlock {
         return new NDList(logits, NDArrays.concat(new NDList(reg), 1), f, NDArrays.concat(new NDList(coef), 1), sims);
     }
 
+    /**
+     * x / sqrt(|x|^2 + eps): unlike x / (|x| + eps), its gradient stays finite when a location's
+     * embedding is exactly zero (a 3x3 neighbourhood of dead ReLUs), which once turned every
+     * parameter into NaN after one step.
+     */
     private static NDArray normalize(NDArray x) {
-        return x.div(x.norm(new int[] {-1}, true).add(1e-6f));
+        return x.div(x.square().sum(new int[] {-1}, true).add(1e-12f).sqrt());
     }
 
     @Override

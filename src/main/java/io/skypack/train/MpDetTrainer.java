@@ -125,8 +125,16 @@ public final class MpDetTrainer {
                                 parts = lossFn.compute(outputs, samples, epoch, scope);
                                 total = parts.total().getFloat();
                                 if (!Float.isFinite(total)) {
-                                    throw new IllegalStateException(
-                                            "loss is not finite at iteration " + iteration + ": " + parts);
+                                    throw new IllegalStateException(String.format(
+                                            Locale.ROOT,
+                                            "loss is not finite at iteration %d: qfl %f dfl %f giou %f mask %f ot %f, %d positives",
+                                            iteration,
+                                            parts.qfl(),
+                                            parts.dfl(),
+                                            parts.giou(),
+                                            parts.mask(),
+                                            parts.ot(),
+                                            parts.positives()));
                                 }
                                 gc.backward(parts.total());
                             }
