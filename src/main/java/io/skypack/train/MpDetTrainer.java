@@ -138,6 +138,20 @@ public final class MpDetTrainer {
                                 }
                                 gc.backward(parts.total());
                             }
+                            List<String> bad = nonFiniteGradients(net);
+                            if (!bad.isEmpty()) {
+                                throw new IllegalStateException(String.format(
+                                        Locale.ROOT,
+                                        "non-finite gradients at iteration %d (loss %f: qfl %f dfl %f giou %f mask %f ot %f) in %s",
+                                        iteration,
+                                        total,
+                                        parts.qfl(),
+                                        parts.dfl(),
+                                        parts.giou(),
+                                        parts.mask(),
+                                        parts.ot(),
+                                        bad));
+                            }
                             trainer.step();
                         }
                         iteration++;
@@ -232,6 +246,20 @@ public final class MpDetTrainer {
             a[j] = t;
         }
         return a;
+    }
+
+    /** Names of parameters whose gradient holds NaN or infinity (so a bad step is never applied). */
+    private static List<String> nonFiniteGradients(MpDet net) {
+        List<String> bad = new ArrayList<>();
+        for (var e : net.getParameters().toMap().entrySet()) {
+            if (!e.getValue().requiresGradient()) continue; // batch-norm running statistics
+            NDArray g = e.getValue().getArray().getGradient();
+            if (g.isNaN().any().getBoolean() || g.isInfinite().any().getBoolean()) {
+                bad.add(e.getKey());
+            }
+            g.close();
+        }
+        return bad;
     }
 
     private static void copyParameters(MpDet from, MpDet to) {
