@@ -38,6 +38,8 @@ import java.util.SplittableRandom;
  */
 public final class MpDetTrainer {
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Non-finite steps in a row after which the run is declared diverged. */
+    static final int MAX_CONSECUTIVE_BAD_STEPS = 5;
 
     /** Where a run stands, written beside the checkpoint. */
     record State(int nextEpoch, int iteration) {}
@@ -108,6 +110,8 @@ public final class MpDetTrainer {
                 long start = System.nanoTime();
                 int iteration = state.iteration();
                 int done = 0;
+                int skipped = 0;
+                int consecutiveBad = 0;
                 for (int epoch = state.nextEpoch(); epoch < recipe.epochs(); epoch++) {
                     SplittableRandom rng = new SplittableRandom(recipe.seed() * 31 + epoch);
                     int[] order = shuffled(images.size(), rng);
@@ -124,35 +128,38 @@ public final class MpDetTrainer {
                                 NDList outputs = trainer.forward(new NDList(x));
                                 parts = lossFn.compute(outputs, samples, epoch, scope);
                                 total = parts.total().getFloat();
-                                if (!Float.isFinite(total)) {
-                                    throw new IllegalStateException(String.format(
-                                            Locale.ROOT,
-                                            "loss is not finite at iteration %d: qfl %f dfl %f giou %f mask %f ot %f, %d positives",
-                                            iteration,
-                                            parts.qfl(),
-                                            parts.dfl(),
-                                            parts.giou(),
-                                            parts.mask(),
-                                            parts.ot(),
-                                            parts.positives()));
+                                if (Float.isFinite(total)) {
+                                    gc.backward(parts.total());
                                 }
-                                gc.backward(parts.total());
                             }
-                            List<String> bad = nonFiniteGradients(net);
-                            if (!bad.isEmpty()) {
-                                throw new IllegalStateException(String.format(
+                            List<String> bad = Float.isFinite(total) ? nonFiniteGradients(net) : List.of("loss");
+                            if (bad.isEmpty()) {
+                                trainer.step();
+                                consecutiveBad = 0;
+                            } else {
+                                // A non-finite step is never applied (as mixed-precision loss scaling skips
+                                // overflowing steps); a run that keeps producing them is broken and stops.
+                                resetGradients(net);
+                                skipped++;
+                                consecutiveBad++;
+                                log.printf(
                                         Locale.ROOT,
-                                        "non-finite gradients at iteration %d (loss %f: qfl %f dfl %f giou %f mask %f ot %f) in %s",
+                                        "skipped step %d: non-finite %s (loss %f: qfl %f dfl %f giou %f mask %f ot %f, %d positives)%n",
                                         iteration,
+                                        bad.size() > 6 ? bad.subList(0, 6) + "... (" + bad.size() + ")" : bad,
                                         total,
                                         parts.qfl(),
                                         parts.dfl(),
                                         parts.giou(),
                                         parts.mask(),
                                         parts.ot(),
-                                        bad));
+                                        parts.positives());
+                                if (consecutiveBad >= MAX_CONSECUTIVE_BAD_STEPS) {
+                                    throw new IllegalStateException(
+                                            consecutiveBad + " non-finite steps in a row at iteration " + iteration
+                                                    + " (" + skipped + " skipped in all): training diverged");
+                                }
                             }
-                            trainer.step();
                         }
                         iteration++;
                         done++;
@@ -260,6 +267,13 @@ public final class MpDetTrainer {
             g.close();
         }
         return bad;
+    }
+
+    /** Fresh zero gradients, so a skipped step's gradients do not leak into the next one. */
+    private static void resetGradients(MpDet net) {
+        for (var p : net.getParameters().values()) {
+            if (p.requiresGradient()) p.getArray().setRequiresGradient(true);
+        }
     }
 
     private static void copyParameters(MpDet from, MpDet to) {
