@@ -3,24 +3,10 @@ package io.skypack.train.loss;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-class DistributionFocalLossTest {
-    private NDManager manager;
-
-    @BeforeEach
-    void open() {
-        manager = NDManager.newBaseManager();
-    }
-
-    @AfterEach
-    void close() {
-        manager.close();
-    }
+class DistributionFocalLossTest extends NDManagerTest {
 
     /** Logits whose softmax is exactly {@code probabilities} (which sum to 1). */
     private NDArray logitsOf(float... probabilities) {
