@@ -102,8 +102,8 @@ final class GflHead extends AbstractBlock {
             coef.add(Layers.flattenLocations(
                     Activation.tanh(coefConv.forward(ps, r, training).singletonOrThrow())));
         }
-        NDArray f = normalize(NDArrays.concat(new NDList(emb), 1)); // (B, N, D)
-        NDArray p = normalize(ps.getValue(proxies, f.getDevice(), training)); // (K, D)
+        NDArray f = Vectors.unitNorm(NDArrays.concat(new NDList(emb), 1)); // (B, N, D)
+        NDArray p = Vectors.unitNorm(ps.getValue(proxies, f.getDevice(), training)); // (K, D)
         NDArray sims = f.matMul(p.transpose()); // (B, N, K): cosines
         List<NDArray> perClass = new ArrayList<>();
         float gamma = config.gamma();
@@ -116,15 +116,6 @@ final class GflHead extends AbstractBlock {
         NDArray bias = ps.getValue(classBias, f.getDevice(), training);
         NDArray logits = NDArrays.concat(new NDList(perClass), -1).mul(gamma).add(bias);
         return new NDList(logits, NDArrays.concat(new NDList(reg), 1), f, NDArrays.concat(new NDList(coef), 1), sims);
-    }
-
-    /**
-     * x / sqrt(|x|^2 + eps): unlike x / (|x| + eps), its gradient stays finite when a location's
-     * embedding is exactly zero (a 3x3 neighbourhood of dead ReLUs), which once turned every
-     * parameter into NaN after one step.
-     */
-    private static NDArray normalize(NDArray x) {
-        return x.div(x.square().sum(new int[] {-1}, true).add(1e-12f).sqrt());
     }
 
     @Override

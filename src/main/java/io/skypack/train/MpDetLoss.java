@@ -15,8 +15,8 @@ import io.skypack.train.loss.DistributionFocalLoss;
 import io.skypack.train.loss.GiouLoss;
 import io.skypack.train.loss.LossWeights;
 import io.skypack.train.loss.MaskLoss;
+import io.skypack.train.loss.OtProxyLoss;
 import io.skypack.train.loss.QualityFocalLoss;
-import io.skypack.train.loss.Sinkhorn;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -227,11 +227,8 @@ public final class MpDetLoss {
                             manager.create(
                                     rows.stream().mapToLong(Long::longValue).toArray()))
                     .get(new NDIndex(":, {}:{}", off, off + k));
-            NDArray cost = s.neg().add(1f).div(2f); // (1 - cos) / 2 in [0, 1]
-            NDArray a = manager.full(new Shape(rows.size()), 1f / rows.size());
             NDArray prior = manager.full(new Shape(k), 1f / k);
-            NDArray plan = Sinkhorn.plan(cost.stopGradient(), a, prior, 0.1f, Sinkhorn.MAX_ITERATIONS, 1e-4f);
-            sum = sum.add(plan.mul(cost).sum());
+            sum = sum.add(OtProxyLoss.fromCosines(s, prior, OtProxyLoss.DEFAULT_EPSILON));
             classes++;
         }
         return classes == 0 ? sum : sum.div(classes);

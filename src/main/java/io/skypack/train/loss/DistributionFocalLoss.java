@@ -10,7 +10,7 @@ import ai.djl.ndarray.types.DataType;
  * close the target is to each.
  *
  * <p>Units: bins, that is distances in stride units (the trainer divides pixel distances by the stride
- * of the level before calling, and multiplies {@link #integral} by it when decoding).
+ * of the level before calling, and multiplies {@link io.skypack.model.Distributions#integral} by it when decoding).
  */
 public final class DistributionFocalLoss {
     /** Targets are clamped to [0, R - CLAMP_MARGIN] so that bin floor(y) + 1 exists (as in GFL). */
@@ -49,17 +49,6 @@ public final class DistributionFocalLoss {
         // Tent weights: i + 1 - y on bin i = floor(y), y - i on bin i + 1, 0 elsewhere (GFL eq. 6).
         NDArray w = j.sub(y).abs().neg().add(1f).maximum(0f);
         return w.mul(distLogits.logSoftmax(1)).sum(new int[] {1}).neg();
-    }
-
-    /**
-     * The expected bin of each row, {@code sum_j softmax_j * j} (the "integral" of GFL section 3.3).
-     *
-     * @param distLogits (M, R + 1) raw logits over the bins 0..R
-     * @return (M) expected values in [0, R], in bins (multiply by the stride for pixels); differentiable
-     */
-    public static NDArray integral(NDArray distLogits) {
-        Shapes.requireRank(distLogits, 2, "distLogits");
-        return distLogits.softmax(1).mul(binIndices(distLogits)).sum(new int[] {1});
     }
 
     private static NDArray binIndices(NDArray distLogits) {

@@ -3,6 +3,7 @@ package io.skypack.train.loss;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import io.skypack.model.Vectors;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -28,9 +29,6 @@ public final class OtProxyLoss {
 
     /** L1 row-marginal error at which Sinkhorn stops early; far below what changes the loss. */
     public static final float TOLERANCE = 1e-4f;
-
-    /** Added to the squared norm before the square root, so a zero vector normalises to 0, not NaN. */
-    private static final float NORM_EPS = 1e-12f;
 
     private OtProxyLoss() {}
 
@@ -62,9 +60,24 @@ public final class OtProxyLoss {
             // Zero positives: a zero that keeps both inputs in the graph (DESIGN.md: guard every normalisation).
             return embeddings.sum().add(proxies.sum()).mul(0f);
         }
-        NDArray cosine = normalise(embeddings).matMul(normalise(proxies).transpose()); // (n, K)
+        NDArray cosine =
+                Vectors.unitNorm(embeddings).matMul(Vectors.unitNorm(proxies).transpose()); // (n, K)
+        return fromCosines(cosine, proxyPrior, epsilon);
+    }
+
+    /**
+     * The OT loss of one class from cosines already computed (the head's proxy similarities): cost
+     * (1 - cos)/2, uniform mass on the n rows, the prior on the K columns, {@code sum(P * C)}.
+     *
+     * @param cosine (n, K) cosines between the class's positive embeddings and its proxies, n >= 1
+     * @param proxyPrior (K) mass of each proxy, summing to 1; a constant
+     * @param epsilon Sinkhorn regularisation in cost units
+     * @return scalar, differentiable through the cost only
+     */
+    public static NDArray fromCosines(NDArray cosine, NDArray proxyPrior, float epsilon) {
+        long n = cosine.getShape().get(0);
         NDArray cost = cosine.neg().add(1f).div(2f); // (1 - cos) / 2, DESIGN.md section 4
-        NDArray uniform = embeddings.getManager().full(new Shape(n), 1f / n);
+        NDArray uniform = cosine.getManager().full(new Shape(n), 1f / n);
         NDArray plan = Sinkhorn.plan(cost, uniform, proxyPrior, epsilon, MAX_ITERATIONS, TOLERANCE);
         return plan.mul(cost).sum();
     }
@@ -115,10 +128,5 @@ public final class OtProxyLoss {
             total = total.add(loss(members, proxies.get(c), priors.get(c), epsilon));
         }
         return rowsOfClass.isEmpty() ? total : total.div((float) rowsOfClass.size());
-    }
-
-    /** Rows scaled to unit L2 norm, {@code x / sqrt(|x|^2 + 1e-12)}. */
-    private static NDArray normalise(NDArray x) {
-        return x.div(x.square().sum(new int[] {1}, true).add(NORM_EPS).sqrt());
     }
 }

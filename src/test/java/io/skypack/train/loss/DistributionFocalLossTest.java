@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
+import io.skypack.model.Distributions;
 import org.junit.jupiter.api.Test;
 
 class DistributionFocalLossTest extends NDManagerTest {
@@ -72,10 +73,10 @@ class DistributionFocalLossTest extends NDManagerTest {
         NDArray uniform = manager.zeros(new Shape(1, 5));
         NDArray skewed = logitsOf(0.1f, 0.1f, 0.4f, 0.2f, 0.2f);
 
-        assertEquals(3f, DistributionFocalLoss.integral(oneHot).getFloat(0), 1e-5f);
-        assertEquals(2f, DistributionFocalLoss.integral(uniform).getFloat(0), 1e-5f);
+        assertEquals(3f, Distributions.integral(oneHot).getFloat(0), 1e-5f);
+        assertEquals(2f, Distributions.integral(uniform).getFloat(0), 1e-5f);
         // 0.1 * 1 + 0.4 * 2 + 0.2 * 3 + 0.2 * 4 = 2.3
-        assertEquals(2.3f, DistributionFocalLoss.integral(skewed).getFloat(0), 1e-5f);
+        assertEquals(2.3f, Distributions.integral(skewed).getFloat(0), 1e-5f);
     }
 
     @Test
