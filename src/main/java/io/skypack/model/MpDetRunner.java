@@ -9,6 +9,7 @@ import io.skypack.detect.Detection;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,12 +39,8 @@ public final class MpDetRunner implements AutoCloseable {
     }
 
     public static MpDetRunner open(Path modelFile, MpDetDecoder.Params params) throws IOException {
-        NDManager m = NDManager.newBaseManager();
-        try {
-            return new MpDetRunner(m, ModelFile.load(modelFile, m), params);
-        } catch (IOException | RuntimeException e) {
-            m.close();
-            throw e;
+        try (InputStream in = Files.newInputStream(modelFile)) {
+            return load(in, modelFile.toString(), params);
         }
     }
 
@@ -54,13 +51,18 @@ public final class MpDetRunner implements AutoCloseable {
             if (in == null) {
                 throw new IOException("no bundled model " + name + " (" + res + "); train it with `skypack train`");
             }
-            NDManager m = NDManager.newBaseManager();
-            try {
-                return new MpDetRunner(m, ModelFile.load(in, res, m), params);
-            } catch (IOException | RuntimeException e) {
-                m.close();
-                throw e;
-            }
+            return load(in, res, params);
+        }
+    }
+
+    /** Loads into a manager of its own, released again if the file is refused. */
+    private static MpDetRunner load(InputStream in, String source, MpDetDecoder.Params params) throws IOException {
+        NDManager m = NDManager.newBaseManager();
+        try {
+            return new MpDetRunner(m, ModelFile.load(in, source, m), params);
+        } catch (IOException | RuntimeException e) {
+            m.close();
+            throw e;
         }
     }
 
