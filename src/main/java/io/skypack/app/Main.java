@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
             EvalCommand.class,
             SimulateDetectionsCommand.class,
             TrainCommand.class,
+            BenchCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {

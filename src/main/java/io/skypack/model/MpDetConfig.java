@@ -82,6 +82,25 @@ public record MpDetConfig(
                 adl);
     }
 
+    /** The same network at another input size (multiples of 32). */
+    public MpDetConfig withInput(int width, int height) {
+        return new MpDetConfig(
+                name,
+                width,
+                height,
+                classIds,
+                proxies,
+                embedDim,
+                regMax,
+                strides,
+                backboneWidths,
+                fpnChannels,
+                towerConvs,
+                prototypes,
+                gamma,
+                adl);
+    }
+
     public int numClasses() {
         return classIds.size();
     }

@@ -6,6 +6,7 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.DefaultTrainingConfig;
@@ -83,7 +84,6 @@ public final class MpDetTrainer {
                             .setLearningRateTracker(lr)
                             .optMomentum(recipe.momentum())
                             .optWeightDecays(recipe.weightDecay())
-                            .optClipGrad(recipe.gradientClip())
                             .build())
                     .optDevices(new Device[] {device});
             if (resume && Files.exists(ckpt) && Files.exists(ckptState)) {
@@ -122,6 +122,7 @@ public final class MpDetTrainer {
                         }
                         MpDetLoss.Parts parts;
                         float total;
+                        double gradNorm;
                         try (NDManager scope = trainer.getManager().newSubManager(device)) {
                             NDArray x = scope.create(concat(samples), inputShape(batch, cfg));
                             try (GradientCollector gc = trainer.newGradientCollector()) {
@@ -132,28 +133,38 @@ public final class MpDetTrainer {
                                     gc.backward(parts.total());
                                 }
                             }
-                            List<String> bad = Float.isFinite(total) ? nonFiniteGradients(net) : List.of("loss");
-                            if (bad.isEmpty()) {
+                            gradNorm = Float.isFinite(total)
+                                    ? GradientClip.clipGlobalNorm(
+                                            net.getParameters().values(), recipe.gradientClip())
+                                    : Double.NaN;
+                            if (Double.isFinite(gradNorm)) {
                                 trainer.step();
                                 consecutiveBad = 0;
                             } else {
                                 // A non-finite step is never applied (as mixed-precision loss scaling skips
                                 // overflowing steps); a run that keeps producing them is broken and stops.
                                 resetGradients(net);
+                                if (skipped == 0) {
+                                    // The weights that produced the first bad step, for diagnosis.
+                                    ModelFile.save(net, out.resolve("nonfinite-" + iteration + ".mpdet"));
+                                }
                                 skipped++;
                                 consecutiveBad++;
                                 log.printf(
                                         Locale.ROOT,
-                                        "skipped step %d: non-finite %s (loss %f: qfl %f dfl %f giou %f mask %f ot %f, %d positives)%n",
+                                        "skipped step %d: non-finite gradient norm %s (loss %f: qfl %f dfl %f giou %f mask %f ot %f, %d positives; images %s)%n",
                                         iteration,
-                                        bad.size() > 6 ? bad.subList(0, 6) + "... (" + bad.size() + ")" : bad,
+                                        gradNorm,
                                         total,
                                         parts.qfl(),
                                         parts.dfl(),
                                         parts.giou(),
                                         parts.mask(),
                                         parts.ot(),
-                                        parts.positives());
+                                        parts.positives(),
+                                        samples.stream()
+                                                .map(TrainSample::imageId)
+                                                .toList());
                                 if (consecutiveBad >= MAX_CONSECUTIVE_BAD_STEPS) {
                                     throw new IllegalStateException(
                                             consecutiveBad + " non-finite steps in a row at iteration " + iteration
@@ -174,6 +185,7 @@ public final class MpDetTrainer {
                                 batch,
                                 total,
                                 parts,
+                                gradNorm,
                                 lr.getNewValue(iteration));
                     }
                     ModelFile.save(net, ckpt);
@@ -198,16 +210,17 @@ public final class MpDetTrainer {
             int batch,
             float loss,
             MpDetLoss.Parts p,
+            double gradNorm,
             float lr) {
         double secs = (System.nanoTime() - start) / 1e9;
         double ips = done * batch / Math.max(1e-9, secs);
         double eta = (totalIters - iteration) * batch / Math.max(1e-9, ips);
         int bar = 20 * it / perEpoch;
         boolean last = it == perEpoch;
-        if (last || it % 10 == 1) {
+        if (last || it % 10 == 1 || Boolean.getBoolean("skypack.train.verbose")) {
             log.printf(
                     Locale.ROOT,
-                    "epoch %d/%d [%s%s] %d/%d loss %.3f (qfl %.3f dfl %.3f giou %.3f mask %.3f ot %.3f) pos %d lr %.4f %.1f img/s ETA %s%n",
+                    "epoch %d/%d [%s%s] %d/%d loss %.3f (qfl %.3f dfl %.3f giou %.3f mask %.3f ot %.3f) pos %d |g| %.3g lr %.4f %.1f img/s ETA %s%n",
                     epoch + 1,
                     recipe.epochs(),
                     "#".repeat(bar),
@@ -221,6 +234,7 @@ public final class MpDetTrainer {
                     p.mask(),
                     p.ot(),
                     p.positives(),
+                    gradNorm,
                     lr,
                     ips,
                     duration(eta));
@@ -255,24 +269,19 @@ public final class MpDetTrainer {
         return a;
     }
 
-    /** Names of parameters whose gradient holds NaN or infinity (so a bad step is never applied). */
-    private static List<String> nonFiniteGradients(MpDet net) {
-        List<String> bad = new ArrayList<>();
-        for (var e : net.getParameters().toMap().entrySet()) {
-            if (!e.getValue().requiresGradient()) continue; // batch-norm running statistics
-            NDArray g = e.getValue().getArray().getGradient();
-            if (g.isNaN().any().getBoolean() || g.isInfinite().any().getBoolean()) {
-                bad.add(e.getKey());
-            }
-            g.close();
-        }
-        return bad;
-    }
-
-    /** Fresh zero gradients, so a skipped step's gradients do not leak into the next one. */
+    /**
+     * Zeroes every gradient in place. PyTorch accumulates gradients and only DJL's optimizer update
+     * clears them, so a skipped step must do it itself; {@code setRequiresGradient(true)} does not,
+     * and the old reset left one bad step's NaNs in every later step.
+     */
     private static void resetGradients(MpDet net) {
         for (var p : net.getParameters().values()) {
-            if (p.requiresGradient()) p.getArray().setRequiresGradient(true);
+            if (!p.requiresGradient()) continue;
+            try (NDArray g = p.getArray().getGradient()) {
+                // In place and NaN-safe (index_put_ of 0). Not g.set(float[]): that swaps in native
+                // memory the JVM later frees (a SIGSEGV), and g.subi(g) leaves NaN as NaN.
+                g.set(new NDIndex("..."), 0);
+            }
         }
     }
 

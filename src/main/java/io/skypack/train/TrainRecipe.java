@@ -29,7 +29,7 @@ import java.util.List;
  * @param weightDecay L2 weight decay
  * @param warmupIterations linear warm-up from 10% of the rate
  * @param stepEpochs epochs after which the rate is divided by 10
- * @param gradientClip element-wise gradient clip
+ * @param gradientClip maximum global L2 norm of the gradient (GFL uses 35)
  * @param flip random horizontal flips
  * @param brightness random brightness jitter, fraction
  * @param losses loss weights
