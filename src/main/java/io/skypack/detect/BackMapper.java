@@ -93,7 +93,7 @@ public final class BackMapper {
     }
 
     /** The chip a mosaic box belongs to, or null. */
-    Chip owner(Mosaic m, Box box) {
+    private Chip owner(Mosaic m, Box box) {
         double area = box.area();
         if (!(area > 0)) return null;
         Chip best = null;

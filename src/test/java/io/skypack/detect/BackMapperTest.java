@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -168,7 +169,7 @@ class BackMapperTest {
                 }
                 perMosaic.add(dets);
             }
-            Map<Integer, FrameSize> frames = new java.util.HashMap<>();
+            Map<Integer, FrameSize> frames = new HashMap<>();
             for (ForegroundRegion g : regions) frames.put(g.frameIndex(), new FrameSize(4000, 3000));
             BackMapping out = mapper.map(packing, perMosaic, frames);
             assertEquals(0, out.unassigned());
