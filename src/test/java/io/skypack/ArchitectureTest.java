@@ -20,6 +20,13 @@ class ArchitectureTest {
     }
 
     @Test
+    void registryAndEmbeddedPackagesShouldNotImportDjl() throws IOException {
+        List<String> found = new ArrayList<>(importsOf("registry", "ai.djl"));
+        found.addAll(importsOf("embedded", "ai.djl"));
+        assertEquals(List.of(), found);
+    }
+
+    @Test
     void detectAndModelPackagesShouldNotImportKafka() throws IOException {
         List<String> found = new ArrayList<>(importsOf("detect", "org.apache.kafka"));
         found.addAll(importsOf("model", "org.apache.kafka"));
