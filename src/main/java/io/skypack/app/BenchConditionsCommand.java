@@ -10,10 +10,8 @@ import io.skypack.model.MpDetRunner;
 import io.skypack.train.ModelDetections;
 import io.skypack.train.data.LabeledImage;
 import io.skypack.train.data.VisDroneDataset;
-import io.skypack.train.synth.FlightWriter;
 import io.skypack.train.synth.SynthConfig;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -104,13 +102,8 @@ final class BenchConditionsCommand implements Callable<Integer> {
             System.out.println("| condition | knobs | seed | objects | AP | AP50 | AP small | mask AP | mask AP50 |");
             System.out.println("|---|---|---:|---:|---:|---:|---:|---:|---:|");
             for (Condition c : conditions(flights, frames, seedOffset)) {
-                Path dir = out.resolve(c.name().replace(' ', '-'));
-                Path marker = dir.resolve("synth-config.txt");
-                if (!Files.exists(marker)
-                        || !Files.readString(marker).equals(c.config().toString())) {
-                    new FlightWriter(c.config(), dir, false).writeAll(s -> {});
-                    Files.writeString(marker, c.config().toString());
-                }
+                Path dir =
+                        TrainCommand.synthesise(c.config(), out.resolve(c.name().replace(' ', '-')));
                 List<LabeledImage> gt = VisDroneDataset.load(dir);
                 Map<String, List<Detection>> dets = ModelDetections.run(runner, gt, 4);
                 var evaluator = new CocoEvaluator();

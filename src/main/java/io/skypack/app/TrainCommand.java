@@ -89,7 +89,7 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     /** Generates the flights once; reuses them when the folder already holds the same config. */
-    private static Path synthesise(SynthConfig cfg, Path dir) throws IOException {
+    static Path synthesise(SynthConfig cfg, Path dir) throws IOException {
         Path marker = dir.resolve("synth-config.txt");
         String key = cfg.toString();
         if (Files.exists(marker) && Files.readString(marker).equals(key)) {
