@@ -6,7 +6,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
-import ai.djl.nn.Activation;
 import ai.djl.nn.Block;
 import ai.djl.nn.SequentialBlock;
 import ai.djl.training.ParameterStore;
@@ -14,8 +13,15 @@ import ai.djl.util.PairList;
 
 /**
  * YOLACT's ProtoNet on P3: two 3x3 convs, 2x upsampling, a 3x3 conv and a 1x1 conv to k
- * non-negative prototypes at stride 4 (B, k, H/4, W/4). A mask is sigmoid(prototypes x
- * coefficients) cropped to its box.
+ * prototypes at stride 4 (B, k, H/4, W/4). A mask is sigmoid(prototypes x coefficients) cropped to
+ * its box.
+ *
+ * <p>The prototypes are linear, not ReLU'd as in YOLACT. With a final ReLU every prototype of our
+ * coarse model died within the first two epochs (all eight exactly 0 on every pixel of the training
+ * images, so every mask logit was 0 and the mask loss sat at ln 2 for good): the mask targets are
+ * mostly background inside the box, so the first updates push the 1x1 conv's outputs negative, and
+ * a ReLU below zero passes no gradient to bring them back. The coefficients are already signed
+ * (tanh), so the product needs no sign constraint on the prototypes.
  */
 final class ProtoNet extends AbstractBlock {
     private final Block before;
@@ -35,7 +41,7 @@ final class ProtoNet extends AbstractBlock {
             ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
         NDArray x = before.forward(ps, inputs, training).singletonOrThrow();
         NDArray y = after.forward(ps, new NDList(Layers.upsample2(x)), training).singletonOrThrow();
-        return new NDList(Activation.relu(y));
+        return new NDList(y);
     }
 
     @Override

@@ -40,6 +40,9 @@ import java.util.SplittableRandom;
 public final class MpDetTrainer {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Non-finite steps in a row after which the run is declared diverged. */
+    /** A gradient this many times the clip norm is logged with the parameter it is largest in. */
+    static final double HUGE_GRADIENT = 1000;
+
     static final int MAX_CONSECUTIVE_BAD_STEPS = 5;
 
     /** Where a run stands, written beside the checkpoint. */
@@ -137,12 +140,21 @@ public final class MpDetTrainer {
                                     ? GradientClip.clipGlobalNorm(
                                             net.getParameters().values(), recipe.gradientClip())
                                     : Double.NaN;
+                            if (Double.isFinite(gradNorm) && gradNorm > HUGE_GRADIENT * recipe.gradientClip()) {
+                                log.printf(
+                                        Locale.ROOT,
+                                        "clipped a huge gradient at step %d: norm %.3g, largest in %s%n",
+                                        iteration,
+                                        gradNorm,
+                                        GradientClip.largest(net.getParameters()));
+                            }
                             if (Double.isFinite(gradNorm)) {
                                 trainer.step();
                                 consecutiveBad = 0;
                             } else {
                                 // A non-finite step is never applied (as mixed-precision loss scaling skips
                                 // overflowing steps); a run that keeps producing them is broken and stops.
+                                List<String> badParameters = GradientClip.nonFinite(net.getParameters());
                                 resetGradients(net);
                                 if (skipped == 0) {
                                     // The weights that produced the first bad step, for diagnosis.
@@ -152,7 +164,7 @@ public final class MpDetTrainer {
                                 consecutiveBad++;
                                 log.printf(
                                         Locale.ROOT,
-                                        "skipped step %d: non-finite gradient norm %s (loss %f: qfl %f dfl %f giou %f mask %f ot %f, %d positives; images %s)%n",
+                                        "skipped step %d: non-finite gradient norm %s (loss %f: qfl %f dfl %f giou %f mask %f ot %f, %d positives; images %s; non-finite in %d parameters, the last in forward order (nearest the cause): %s)%n",
                                         iteration,
                                         gradNorm,
                                         total,
@@ -164,7 +176,10 @@ public final class MpDetTrainer {
                                         parts.positives(),
                                         samples.stream()
                                                 .map(TrainSample::imageId)
-                                                .toList());
+                                                .toList(),
+                                        badParameters.size(),
+                                        badParameters.subList(
+                                                Math.max(0, badParameters.size() - 6), badParameters.size()));
                                 if (consecutiveBad >= MAX_CONSECUTIVE_BAD_STEPS) {
                                     throw new IllegalStateException(
                                             consecutiveBad + " non-finite steps in a row at iteration " + iteration

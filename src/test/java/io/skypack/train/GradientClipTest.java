@@ -74,4 +74,32 @@ class GradientClipTest {
         assertTrue(Double.isNaN(GradientClip.clipGlobalNorm(ps, 1)));
         assertEquals(1e30f, grad(ps.get(1))[0], 0f);
     }
+
+    @Test
+    void aHugeButFiniteGradientIsClippedNotSkipped() {
+        // 3e20 and 4e20 square to more than Float.MAX_VALUE; the norm is still 5e20 and clipping to
+        // 5 gives 3 and 4.
+        List<Parameter> ps = withGradients(new float[] {3e20f}, new float[] {4e20f});
+        assertEquals(5e20, GradientClip.clipGlobalNorm(ps, 5), 5e20 * 1e-6);
+        assertEquals(3f, grad(ps.get(0))[0], 1e-5f);
+        assertEquals(4f, grad(ps.get(1))[0], 1e-5f);
+    }
+
+    @Test
+    void theNonFiniteParametersAreNamed() {
+        List<Parameter> ps = withGradients(new float[] {1, Float.POSITIVE_INFINITY}, new float[] {2});
+        ai.djl.util.PairList<String, Parameter> named = new ai.djl.util.PairList<>();
+        named.add("head.a", ps.get(0));
+        named.add("head.b", ps.get(1));
+        assertEquals(List.of("head.a"), GradientClip.nonFinite(named));
+    }
+
+    @Test
+    void theLargestGradientIsNamedWithItsNorm() {
+        List<Parameter> ps = withGradients(new float[] {3, 4}, new float[] {12});
+        ai.djl.util.PairList<String, Parameter> named = new ai.djl.util.PairList<>();
+        named.add("backbone.a", ps.get(0));
+        named.add("head.b", ps.get(1));
+        assertEquals("head.b (12.0 after clipping)", GradientClip.largest(named));
+    }
 }
