@@ -7,6 +7,9 @@ import io.skypack.eval.EvalParams;
 import io.skypack.eval.EvalReport;
 import io.skypack.eval.IouType;
 import io.skypack.eval.PrCurvePlot;
+import io.skypack.model.MpDetDecoder;
+import io.skypack.model.MpDetRunner;
+import io.skypack.train.ModelDetections;
 import io.skypack.train.data.Annotation;
 import io.skypack.train.data.LabeledImage;
 import io.skypack.train.data.VisDroneDataset;
@@ -17,6 +20,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -29,7 +33,8 @@ import picocli.CommandLine.Option;
             "AP small/medium/large, AR@1/10/100/500, per class and overall; box AP, and mask AP when both sides have masks.",
             "Prints a table per IoU type and, with --out, writes eval-<type>.json and pr-<type>.png there.",
             "Detections file: JSON lines {\"image_id\",\"category_id\",\"bbox\":[x,y,w,h],\"score\",\"segmentation\"?}",
-            "or a COCO results JSON array of the same objects; image_id is <sequence>/<frame, 7 digits> or the DET image name."
+            "or a COCO results JSON array of the same objects; image_id is <sequence>/<frame, 7 digits> or the DET image name.",
+            "With --model instead of --detections, the model is run over the dataset's images first."
         })
 final class EvalCommand implements Callable<Integer> {
 
@@ -43,8 +48,26 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--gt", required = true, description = "Ground-truth dataset root (VisDrone-DET or -VID layout).")
     Path groundTruth;
 
-    @Option(names = "--detections", required = true, description = "Detections file (JSON lines or COCO results JSON).")
-    Path detectionsFile;
+    /** Where the detections come from: a file, or a model run over the ground truth's images. */
+    static final class Source {
+        @Option(
+                names = "--detections",
+                required = true,
+                description = "Detections file (JSON lines or COCO results JSON).")
+        Path detectionsFile;
+
+        @Option(
+                names = "--model",
+                required = true,
+                description = "Run this model over the images instead: coarse, fine (bundled) or a .mpdet file.")
+        String model;
+    }
+
+    @ArgGroup(multiplicity = "1")
+    Source source;
+
+    @Option(names = "--batch", description = "Images per inference batch with --model (default ${DEFAULT-VALUE}).")
+    int batch = 4;
 
     @Option(
             names = "--iou",
@@ -69,7 +92,15 @@ final class EvalCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--max-dets is " + maxDets + ", must be at least 1");
         }
         List<LabeledImage> gt = VisDroneDataset.load(groundTruth);
-        Map<String, List<Detection>> dets = DetectionsFile.read(detectionsFile);
+        Map<String, List<Detection>> dets;
+        if (source.model != null) {
+            if (batch < 1) throw new IllegalArgumentException("--batch is " + batch + ", must be at least 1");
+            try (MpDetRunner runner = ModelOption.open(source.model, MpDetDecoder.Params.DEFAULTS)) {
+                dets = ModelDetections.run(runner, gt, batch);
+            }
+        } else {
+            dets = DetectionsFile.read(source.detectionsFile);
+        }
         List<IouType> run = new ArrayList<>();
         boolean masks = everyObjectHasMask(gt)
                 && dets.values().stream().flatMap(List::stream).allMatch(d -> d.mask() != null);

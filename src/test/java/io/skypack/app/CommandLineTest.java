@@ -3,6 +3,12 @@ package io.skypack.app;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import io.skypack.model.ModelFile;
+import io.skypack.model.MpDet;
+import io.skypack.model.MpDetConfig;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -90,5 +96,48 @@ class CommandLineTest {
         Run r = run("eval", "--gt", data.toString(), "--detections", dets.toString());
         assertEquals(2, r.code());
         assertTrue(r.err().contains("bad.jsonl:1") && r.err().contains("score"), r.err());
+    }
+
+    @Test
+    void shouldRunAModelOverTheGroundTruthImagesWhenEvalGetsModel(@TempDir Path dir) throws Exception {
+        Path data = dir.resolve("flight");
+        assertEquals(
+                0,
+                run("synth", "--out", data.toString(), "--width", "320", "--height", "192", "--frames", "2")
+                        .code());
+        Path model = dir.resolve("tiny.mpdet");
+        try (NDManager m = NDManager.newBaseManager()) {
+            MpDet net = new MpDet(MpDetConfig.small("tiny", 128, 96, 2, false), 1);
+            net.initialize(m, DataType.FLOAT32, new Shape(1, 3, 96, 128));
+            ModelFile.save(net, model);
+        }
+        Path out = dir.resolve("eval");
+        Run r = run("eval", "--gt", data.toString(), "--model", model.toString(), "--out", out.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(Files.isRegularFile(out.resolve("eval-bbox.json")));
+    }
+
+    @Test
+    void shouldRefuseDetectionsAndModelTogether(@TempDir Path dir) {
+        Run r = run("eval", "--gt", dir.toString(), "--detections", "d.jsonl", "--model", "coarse");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("mutually exclusive"), r.err());
+    }
+
+    @Test
+    void shouldNameAMissingModelFile(@TempDir Path dir) {
+        Path data = dir.resolve("flight");
+        assertEquals(
+                0,
+                run("synth", "--out", data.toString(), "--width", "320", "--height", "192", "--frames", "1")
+                        .code());
+        Run r = run(
+                "eval",
+                "--gt",
+                data.toString(),
+                "--model",
+                dir.resolve("missing.mpdet").toString());
+        assertTrue(r.code() != 0);
+        assertTrue(r.err().contains("missing.mpdet"), r.err());
     }
 }
