@@ -85,7 +85,7 @@ public final class BackMapper {
         int suppressed = 0;
         for (Map.Entry<Integer, List<Detection>> e : mapped.entrySet()) {
             List<Detection> dets = e.getValue();
-            List<Detection> kept = nms(dets);
+            List<Detection> kept = Nms.keep(dets, nmsIou);
             suppressed += dets.size() - kept.size();
             merged.put(e.getKey(), kept);
         }
@@ -143,26 +143,5 @@ public final class BackMapper {
             int u = (int) Math.floor(chip.toMosaicX(x + 0.5)), v = (int) Math.floor(chip.toMosaicY(y + 0.5));
             return u >= mx0 && u < mx1 && v >= my0 && v < my1 && window[(v - my0) * ww + (u - mx0)];
         });
-    }
-
-    private List<Detection> nms(List<Detection> dets) {
-        int n = dets.size();
-        float[] boxes = new float[4 * n];
-        float[] scores = new float[n];
-        int[] classes = new int[n];
-        for (int i = 0; i < n; i++) {
-            Box b = dets.get(i).box();
-            boxes[4 * i] = (float) b.x1();
-            boxes[4 * i + 1] = (float) b.y1();
-            boxes[4 * i + 2] = (float) b.x2();
-            boxes[4 * i + 3] = (float) b.y2();
-            scores[i] = (float) dets.get(i).score();
-            classes[i] = dets.get(i).category();
-        }
-        List<Detection> kept = new ArrayList<>();
-        for (int i : Nms.keep(boxes, scores, classes, nmsIou, Integer.MAX_VALUE)) {
-            kept.add(dets.get(i));
-        }
-        return kept;
     }
 }
