@@ -148,7 +148,7 @@ class BackMapperTest {
     void shouldRecoverFrameBoxesThroughRealPackingsOfRandomBatches() {
         SplittableRandom rng = new SplittableRandom(17);
         MosaicPacker packer = new MosaicPacker(new PackingConfig(512, 4, 64));
-        int checked = 0;
+        int checked = 0, category = 0;
         for (int t = 0; t < 200; t++) {
             List<ForegroundRegion> regions = MosaicPackerTest.randomBatch(rng);
             PackingResult packing = packer.pack(regions);
@@ -163,7 +163,7 @@ class BackMapperTest {
                     double y1 = r.y1() + rng.nextDouble() * r.height(), y2 = y1 + rng.nextDouble() * (r.y2() - y1);
                     if (x2 - x1 < 1e-3 || y2 - y1 < 1e-3) continue;
                     Box inMosaic = new Box(c.toMosaicX(x1), c.toMosaicY(y1), c.toMosaicX(x2), c.toMosaicY(y2));
-                    dets.add(new Detection(inMosaic, dets.size() + expected.size() * 1000, 0.5, null));
+                    dets.add(new Detection(inMosaic, category++, 0.5, null)); // distinct: no NMS between them
                     while (expected.size() <= c.frameIndex()) expected.add(new ArrayList<>());
                     expected.get(c.frameIndex()).add(new Box(x1, y1, x2, y2));
                 }

@@ -72,7 +72,7 @@ class MosaicPackerTest {
     @Test
     void shouldSplitARegionTooLargeAtZoomOneIntoOverlappingTiles() {
         // 1000 px wide, canvas 640, overlap 64: n = 1 + ceil(360 / 576) = 2 tiles, at 0 and 360.
-        PackingResult r = new MosaicPacker().pack(List.of(region(5, 0, 0, 1000, 100, 2)));
+        PackingResult r = new MosaicPacker().pack(List.of(region(5, 0, 0, 1000, 100, 1)));
         List<Box> sources = r.chips().stream()
                 .map(Chip::sourceRegion)
                 .sorted((a, b) -> Double.compare(a.x1(), b.x1()))
@@ -80,6 +80,38 @@ class MosaicPackerTest {
         assertEquals(List.of(new Box(0, 0, 640, 100), new Box(360, 0, 1000, 100)), sources);
         assertTrue(r.chips().stream().allMatch(c -> c.zoom() == 1 && c.frameIndex() == 5 && c.regionIndex() == 0));
         assertEquals(1, r.splitRegions());
+        assertEquals(0, r.reducedZoomRegions());
+    }
+
+    @Test
+    void shouldTileARegionTooLargeAtZoomOneAtItsRequestedZoom() {
+        // The same region of small objects at zoom 2: tiles of 640 / 2 = 320 frame px sharing at
+        // least 64 / 2 = 32, so step 288 and n = 1 + ceil(680 / 288) = 4, at floor(k * 680 / 3).
+        // Each tile is drawn at zoom 2 (640 x 200), not shrunk to zoom 1 first.
+        PackingResult r = new MosaicPacker().pack(List.of(region(5, 0, 0, 1000, 100, 2)));
+        List<Box> sources = r.chips().stream()
+                .map(Chip::sourceRegion)
+                .sorted((a, b) -> Double.compare(a.x1(), b.x1()))
+                .toList();
+        assertEquals(
+                List.of(
+                        new Box(0, 0, 320, 100),
+                        new Box(226, 0, 546, 100),
+                        new Box(453, 0, 773, 100),
+                        new Box(680, 0, 1000, 100)),
+                sources);
+        assertTrue(r.chips().stream().allMatch(c -> c.zoom() == 2 && c.w() == 640 && c.h() == 200));
+        assertEquals(2, r.mosaics().size(), "three 200 px rows with gaps fit a canvas, the fourth does not");
+        assertEquals(1, r.splitRegions());
+        assertEquals(0, r.reducedZoomRegions());
+    }
+
+    @Test
+    void shouldHalveTheTileZoomOnlyWhenTheOverlapWouldNotFitATile() {
+        // Canvas 130, overlap 129: at zoom 4 a tile is 32 frame px but must share ceil(129 / 4) =
+        // 33; at zoom 2, 65 and 65; only zoom 1 (130 and 129) leaves room to advance.
+        PackingResult r = new MosaicPacker(new PackingConfig(130, 0, 129)).pack(List.of(region(0, 0, 0, 300, 10, 4)));
+        assertTrue(r.chips().stream().allMatch(c -> c.zoom() == 1 && c.w() == 130));
         assertEquals(1, r.reducedZoomRegions());
     }
 
