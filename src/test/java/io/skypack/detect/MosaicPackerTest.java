@@ -227,15 +227,18 @@ class MosaicPackerTest {
                 unsplitBatches,
                 unsplit);
         assertTrue(splitSeen > 200 && reducedSeen > 500 && multiCanvas > 1000, "the batches should exercise splits");
-        // Floors just under what this seed gives (measured: mean 0.733, aggregate 0.874, all
-        // but the last 0.913, bound/used 0.943 overall and 0.873 without splits), so a packer that
+        // Floors just under what this seed gives (measured: mean 0.803, aggregate 0.974, all
+        // but the last 0.985, bound/used 0.989 overall and 0.873 without splits), so a packer that
         // got worse fails here. The mean is low because a batch with one small region still takes
-        // a whole canvas; the bound/used ratios say how far from the best possible it can be. Packing in height
-        // order only (0.937, 0.860) or next-fit instead of first-fit (mean 0.686) fails them.
-        assertTrue(sumFraction / batches > 0.73, "mean foreground fraction " + sumFraction / batches);
-        assertTrue(aggregate > 0.87, "aggregate fill " + aggregate);
-        assertTrue(full > 0.91, "fill of non-last canvases " + full);
-        assertTrue(bound > 0.94, "lower bound / canvases used " + bound);
+        // a whole canvas; the bound/used ratios say how far from the best possible it can be. Split
+        // regions are tiled at their zoom, mostly into whole-canvas tiles that pack perfectly, so
+        // the overall ratios are high and the ratio without splits is the one that tells packers
+        // apart: packing in height order only gives 0.860 there, next-fit instead of first-fit
+        // 0.797 (and mean 0.781, aggregate 0.959, bound/used 0.975); both fail.
+        assertTrue(sumFraction / batches > 0.80, "mean foreground fraction " + sumFraction / batches);
+        assertTrue(aggregate > 0.97, "aggregate fill " + aggregate);
+        assertTrue(full > 0.98, "fill of non-last canvases " + full);
+        assertTrue(bound > 0.985, "lower bound / canvases used " + bound);
         assertTrue(unsplit > 0.865, "lower bound / canvases used without splits " + unsplit);
     }
 
