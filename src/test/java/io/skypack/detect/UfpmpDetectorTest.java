@@ -5,18 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
-import io.skypack.model.ModelFile;
-import io.skypack.model.MpDet;
-import io.skypack.model.MpDetConfig;
 import io.skypack.model.MpDetDecoder;
 import io.skypack.model.MpDetRunner;
+import io.skypack.model.RandomModels;
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -186,32 +180,6 @@ class UfpmpDetectorTest {
 
     // ---- end to end on tiny random MP-Det models ----
 
-    /** A randomly initialised tiny MP-Det saved as a model file, as the trainer would write it. */
-    static Path randomModel(Path dir, String name, int width, int height, long seed) throws IOException {
-        MpDetConfig cfg = new MpDetConfig(
-                name,
-                width,
-                height,
-                List.of(1, 4, 9),
-                List.of(2, 2, 2),
-                16,
-                7,
-                List.of(8, 16, 32),
-                List.of(8, 16, 16, 32, 32),
-                32,
-                1,
-                4,
-                10f,
-                false);
-        Path file = dir.resolve(name + ".mpdet");
-        try (NDManager m = NDManager.newBaseManager()) {
-            MpDet net = new MpDet(cfg, seed);
-            net.initialize(m, DataType.FLOAT32, new Shape(1, 3, height, width));
-            ModelFile.save(net, file);
-        }
-        return file;
-    }
-
     /** Grey frames with a few bright rectangles, so a random model has something to react to. */
     private static BufferedImage scene(int w, int h, long seed) {
         SplittableRandom rng = new SplittableRandom(seed);
@@ -235,9 +203,9 @@ class UfpmpDetectorTest {
                 new FrameImage(5, scene(160, 120, 1)),
                 new FrameImage(6, scene(160, 120, 2)),
                 new FrameImage(7, scene(160, 120, 3)));
-        try (MpDetRunner coarseRunner = MpDetRunner.open(randomModel(dir, "coarse", 96, 64, 1), coarseParams);
+        try (MpDetRunner coarseRunner = MpDetRunner.open(RandomModels.write(dir, "coarse", 96, 64, 1), coarseParams);
                 MpDetRunner fineRunner =
-                        MpDetRunner.open(randomModel(dir, "fine", 128, 128, 2), MpDetDecoder.Params.DEFAULTS)) {
+                        MpDetRunner.open(RandomModels.write(dir, "fine", 128, 128, 2), MpDetDecoder.Params.DEFAULTS)) {
             ImageModel coarse = new ImageModel() {
                 @Override
                 public int inputWidth() {
