@@ -53,20 +53,30 @@ class SlicedDetectorTest {
                 int w = c[0], h = c[1], side = c[2];
                 String ctx = w + "x" + h + " slice " + side + " overlap " + overlap;
                 List<Box> slices = SlicedDetector.slices(new FrameSize(w, h), side, overlap);
-                boolean[] covered = new boolean[w * h];
+                // Slices per pixel by 2-D differences: +1 at a slice's top-left, -1 right of it and
+                // below it, +1 diagonally past it; prefix sums then count the slices over each pixel.
+                int[] cover = new int[(w + 1) * (h + 1)];
                 TreeSet<Double> xs = new TreeSet<>(), ys = new TreeSet<>();
                 for (Box s : slices) {
                     assertTrue(s.x1() >= 0 && s.y1() >= 0 && s.x2() <= w && s.y2() <= h, "inside, " + ctx + ": " + s);
                     assertEquals(Math.min(side, w), s.width(), ctx);
                     assertEquals(Math.min(side, h), s.height(), ctx);
-                    for (int y = (int) s.y1(); y < s.y2(); y++) {
-                        for (int x = (int) s.x1(); x < s.x2(); x++) covered[y * w + x] = true;
-                    }
+                    int x1 = (int) s.x1(), y1 = (int) s.y1(), x2 = (int) s.x2(), y2 = (int) s.y2();
+                    cover[y1 * (w + 1) + x1]++;
+                    cover[y1 * (w + 1) + x2]--;
+                    cover[y2 * (w + 1) + x1]--;
+                    cover[y2 * (w + 1) + x2]++;
                     xs.add(s.x1());
                     ys.add(s.y1());
                 }
-                for (int p = 0; p < covered.length; p++) {
-                    if (!covered[p]) fail("pixel (" + p % w + ", " + p / w + ") in no slice, " + ctx);
+                for (int y = 0; y < h; y++) {
+                    for (int x = 0; x < w; x++) {
+                        int i = y * (w + 1) + x;
+                        if (x > 0) cover[i] += cover[i - 1];
+                        if (y > 0) cover[i] += cover[i - w - 1];
+                        if (x > 0 && y > 0) cover[i] -= cover[i - w - 2];
+                        if (cover[i] <= 0) fail("pixel (" + x + ", " + y + ") in no slice, " + ctx);
+                    }
                 }
                 assertEquals(xs.size() * ys.size(), slices.size(), "a grid, each slice once, " + ctx);
                 // Neighbours share at least floor(overlap * side) pixels.
