@@ -6,6 +6,7 @@ import io.skypack.detect.DetectionException;
 import io.skypack.detect.FrameImage;
 import io.skypack.detect.FrameResult;
 import io.skypack.detect.Mosaic;
+import io.skypack.detect.UfpmpConfig;
 import io.skypack.detect.UfpmpDetector;
 import io.skypack.model.MpDetRunner;
 import io.skypack.train.ModelDetections;
@@ -58,11 +59,11 @@ final class DetectImagesCommand implements Callable<Integer> {
     public Integer call() throws IOException, DetectionException {
         if (batch < 1) throw new IllegalArgumentException("--batch must be at least 1: " + batch);
         List<Path> files = images(in);
-        ufp.config(batch); // checks the options before the models load
+        UfpmpConfig config = ufp.config(batch); // checks the options before the models load
         Files.createDirectories(showMosaics ? out.resolve("mosaics") : out);
         try (MpDetRunner coarse = ufp.openCoarse();
                 MpDetRunner fine = ufp.openFine()) {
-            UfpmpDetector detector = new UfpmpDetector(coarse, fine, ufp.config(batch));
+            UfpmpDetector detector = new UfpmpDetector(coarse, fine, config);
             for (int start = 0, b = 0; start < files.size(); start += batch, b++) {
                 List<FrameImage> frames = new ArrayList<>();
                 Map<Integer, String> names = new HashMap<>();
