@@ -9,7 +9,12 @@ import picocli.CommandLine.Command;
         name = "bench",
         mixinStandardHelpOptions = true,
         description = "Benchmarks that print a table (run on a quiet machine; compare rows of one run).",
-        subcommands = {BenchModelCommand.class, BenchConditionsCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {
+            BenchModelCommand.class,
+            BenchConditionsCommand.class,
+            BenchDetectCommand.class,
+            CommandLine.HelpCommand.class
+        })
 final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() {

@@ -1,9 +1,6 @@
 package io.skypack.app;
 
 import io.skypack.detect.Detection;
-import io.skypack.eval.CocoEvaluator;
-import io.skypack.eval.EvalParams;
-import io.skypack.eval.IouType;
 import io.skypack.eval.Metrics;
 import io.skypack.model.MpDetDecoder;
 import io.skypack.model.MpDetRunner;
@@ -57,10 +54,7 @@ final class BenchConditionsCommand implements Callable<Integer> {
         SynthConfig d = SynthConfig.defaults();
         int s = 9100 + seedOffset;
         return List.of(
-                new Condition(
-                        "default",
-                        "altitude 40-110 m, density 1, light 1",
-                        knobs(d, flights, frames, 40, 110, 1, 1, 0, 0.92, s)),
+                new Condition("default", "altitude 40-110 m, density 1, light 1", defaults(flights, frames, s)),
                 new Condition(
                         "low altitude", "altitude 25-45 m", knobs(d, flights, frames, 25, 45, 1, 1, 0, 0.92, s + 1)),
                 new Condition(
@@ -71,6 +65,11 @@ final class BenchConditionsCommand implements Callable<Integer> {
                 new Condition("dusk", "lighting 0.4", knobs(d, flights, frames, 40, 110, 1, 0.4, 0, 0.92, s + 4)),
                 new Condition("motion blur", "blur 6 px", knobs(d, flights, frames, 40, 110, 1, 1, 6, 0.92, s + 5)),
                 new Condition("jpeg q40", "JPEG quality 0.4", knobs(d, flights, frames, 40, 110, 1, 1, 0, 0.4, s + 6)));
+    }
+
+    /** Held-out flights with the default knobs (the "default" condition) from {@code seed}. */
+    static SynthConfig defaults(int flights, int frames, long seed) {
+        return knobs(SynthConfig.defaults(), flights, frames, 40, 110, 1, 1, 0, 0.92, seed);
     }
 
     private static SynthConfig knobs(
@@ -106,12 +105,8 @@ final class BenchConditionsCommand implements Callable<Integer> {
                         TrainCommand.synthesise(c.config(), out.resolve(c.name().replace(' ', '-')));
                 List<LabeledImage> gt = VisDroneDataset.load(dir);
                 Map<String, List<Detection>> dets = ModelDetections.run(runner, gt, 4);
-                var evaluator = new CocoEvaluator();
-                var box = evaluator.evaluate(gt, dets, EvalParams.visDrone(IouType.BBOX));
-                var segm = evaluator.evaluate(gt, dets, EvalParams.visDrone(IouType.SEGM));
-                box.writeJson(dir.resolve("eval-bbox.json"));
-                segm.writeJson(dir.resolve("eval-segm.json"));
-                Metrics b = box.overall(), s = segm.overall();
+                HeldOutScores scores = HeldOutScores.evaluate(gt, dets, dir);
+                Metrics b = scores.box(), s = scores.mask();
                 long objects =
                         gt.stream().mapToLong(i -> i.annotations().size()).sum();
                 System.out.printf(

@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
             SimulateDetectionsCommand.class,
             TrainCommand.class,
             BenchCommand.class,
+            DetectImagesCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {

@@ -12,10 +12,12 @@ import java.util.TreeMap;
  * @param byFrame detections per frame index, by descending score; every frame that had a chip has an
  *     entry, possibly empty
  * @param unassigned mosaic detections that fell on no chip with IoF above the threshold (dropped)
+ * @param joined mapped detections joined into another because they were pieces of one object cut by
+ *     a tile seam (a group of k pieces counts k - 1)
  * @param suppressed mapped detections removed by the per-frame NMS (duplicates from tile overlaps or
  *     neighbouring regions)
  */
-public record BackMapping(SortedMap<Integer, List<Detection>> byFrame, int unassigned, int suppressed) {
+public record BackMapping(SortedMap<Integer, List<Detection>> byFrame, int unassigned, int joined, int suppressed) {
     public BackMapping {
         TreeMap<Integer, List<Detection>> copy = new TreeMap<>();
         for (Map.Entry<Integer, List<Detection>> e : byFrame.entrySet()) {

@@ -248,6 +248,57 @@ public final class MaskRle {
         return inter;
     }
 
+    /** Pixels set in either mask, in the same canonical runs as {@link #encode}. Both masks must have the same size. */
+    public MaskRle union(MaskRle other) {
+        requireSameSize(other);
+        long[] a = foregroundRuns(), b = other.foregroundRuns();
+        List<Integer> runs = new ArrayList<>();
+        long written = 0, start = -1, end = -1;
+        int i = 0, j = 0;
+        // Foreground runs of both masks by start; overlapping or touching runs join.
+        while (i < a.length || j < b.length) {
+            long[] src = j >= b.length || (i < a.length && a[i] <= b[j]) ? a : b;
+            int k = src == a ? i : j;
+            if (src == a) i += 2;
+            else j += 2;
+            if (start >= 0 && src[k] <= end) {
+                end = Math.max(end, src[k + 1]);
+                continue;
+            }
+            if (start >= 0) {
+                runs.add((int) (start - written));
+                runs.add((int) (end - start));
+                written = end;
+            }
+            start = src[k];
+            end = src[k + 1];
+        }
+        if (start >= 0) {
+            runs.add((int) (start - written));
+            runs.add((int) (end - start));
+            written = end;
+        }
+        long tail = (long) height * width - written;
+        if (tail > 0 || runs.isEmpty()) runs.add((int) tail);
+        return new MaskRle(
+                height, width, runs.stream().mapToInt(Integer::intValue).toArray());
+    }
+
+    /** Non-empty foreground runs as column-major {start, end} pairs, in order. */
+    private long[] foregroundRuns() {
+        long[] out = new long[counts.length];
+        int n = 0;
+        long pos = 0;
+        for (int i = 0; i < counts.length; i++) {
+            if (i % 2 == 1 && counts[i] > 0) {
+                out[n++] = pos;
+                out[n++] = pos + counts[i];
+            }
+            pos += counts[i];
+        }
+        return Arrays.copyOf(out, n);
+    }
+
     /** Mask intersection over union; 0 when both are empty. */
     public double iou(MaskRle other) {
         long inter = intersectionArea(other);

@@ -9,10 +9,16 @@ import java.util.List;
  * can (DESIGN.md section 4, "UFP: packing (ours)").
  *
  * <p>Each region is first snapped outwards to whole frame pixels (a region inside an integer-sized
- * frame stays inside it). At zoom z its chip is {@code ceil(w * z) x ceil(h * z)} mosaic pixels. A
- * chip larger than the canvas is retried at {@code z / 2} (integer division) down to zoom 1; a region
- * still larger than the canvas at zoom 1 is split into a grid of tiles at most one canvas in size,
- * neighbours overlapping by at least {@link PackingConfig#tileOverlap()} frame pixels.
+ * frame stays inside it). At zoom z its chip is {@code w * z x h * z} mosaic pixels. A chip larger
+ * than the canvas is retried at {@code z / 2} (integer division) down to zoom 1. A region still
+ * larger than the canvas at zoom 1 is split, at its requested zoom z, into a grid of tiles of at most
+ * {@code floor(S / z)} frame pixels a side (one canvas once zoomed), neighbours overlapping by at
+ * least {@code ceil(tileOverlap / z)} frame pixels, so by at least {@link PackingConfig#tileOverlap()}
+ * mosaic pixels. Tiling at the requested zoom keeps the objects of a large region of small objects as
+ * large as the fine model needs them; shrinking the region to zoom 1 first, as this class once did,
+ * made them as small as in the frame. Where {@code floor(S / z)} frame pixels would not exceed that
+ * overlap, the tiles' zoom is halved until it does (zoom 1 always qualifies, since the overlap is
+ * less than S).
  *
  * <p>Chips are packed by skyline bottom-left (Jylänki, "A thousand ways to pack the bin", 2010,
  * section 3.4): sorted by height then width, descending (ties by region index, then tile order),
@@ -25,8 +31,9 @@ import java.util.List;
  *
  * <p>Guarantees, checked by property tests: every region gives exactly one chip, or tiles whose
  * union is its snapped region; chips lie inside their canvas; two chips of a canvas are at least
- * {@code gap} pixels apart along x or along y; a chip's zoom never exceeds the requested one and is
- * only reduced when the next larger one would not fit; the result is a function of the input list.
+ * {@code gap} pixels apart along x or along y; a chip's zoom never exceeds the requested one; a whole
+ * region's zoom is only reduced when the next larger one would not fit, and tiles keep the requested
+ * zoom unless their overlap does not fit in them; the result is a function of the input list.
  */
 public final class MosaicPacker {
     private final PackingConfig config;
@@ -83,18 +90,24 @@ public final class MosaicPacker {
             while (zoom > 1 && (w * zoom > s || h * zoom > s)) {
                 zoom /= 2;
             }
-            if (zoom < region.zoom()) reduced++;
             if (w * zoom <= s && h * zoom <= s) {
+                if (zoom < region.zoom()) reduced++;
                 items.add(new Item(r, 0, region.frameIndex(), snapped, zoom, (int) (w * zoom), (int) (h * zoom)));
                 continue;
             }
             split++;
-            long[] xs = tileStarts(w), ys = tileStarts(h);
-            int tw = (int) Math.min(w, s), th = (int) Math.min(h, s), order = 0;
+            zoom = region.zoom();
+            while (zoom > 1 && s / zoom <= overlapAt(zoom)) {
+                zoom /= 2;
+            }
+            if (zoom < region.zoom()) reduced++;
+            long side = s / zoom, overlap = overlapAt(zoom);
+            long[] xs = tileStarts(w, side, overlap), ys = tileStarts(h, side, overlap);
+            int tw = (int) Math.min(w, side), th = (int) Math.min(h, side), order = 0;
             for (long ty : ys) {
                 for (long tx : xs) {
                     Box tile = Box.ofXywh(snapped.x1() + tx, snapped.y1() + ty, tw, th);
-                    items.add(new Item(r, order++, region.frameIndex(), tile, 1, tw, th));
+                    items.add(new Item(r, order++, region.frameIndex(), tile, zoom, tw * zoom, th * zoom));
                 }
             }
         }
@@ -140,21 +153,26 @@ public final class MosaicPacker {
         return chips;
     }
 
+    /** Least overlap of neighbouring tiles at this zoom, in frame pixels: the configured mosaic pixels, rounded up. */
+    private long overlapAt(int zoom) {
+        return (config.tileOverlap() + zoom - 1) / zoom;
+    }
+
     /**
-     * Offsets of tiles of at most one canvas along a side of {@code length} frame pixels: the fewest
-     * tiles n with {@code (n - 1) * (S - overlap) + S >= length}, spread evenly so that neighbours
-     * overlap by at least the configured overlap and the last tile ends at the far edge.
+     * Offsets of tiles of at most {@code side} frame pixels along a side of {@code length} frame
+     * pixels: the fewest tiles n with {@code (n - 1) * (side - overlap) + side >= length}, spread
+     * evenly so that neighbours overlap by at least {@code overlap} and the last tile ends at the far
+     * edge. Needs {@code overlap < side}.
      */
-    private long[] tileStarts(long length) {
-        int s = config.canvasSize();
-        if (length <= s) return new long[] {0};
-        long step = s - config.tileOverlap();
-        long n = 1 + (length - s + step - 1) / step;
+    private static long[] tileStarts(long length, long side, long overlap) {
+        if (length <= side) return new long[] {0};
+        long step = side - overlap;
+        long n = 1 + (length - side + step - 1) / step;
         long[] starts = new long[(int) n];
         for (int k = 0; k < n; k++) {
-            // floor(k * (length - S) / (n - 1)): consecutive starts differ by at most
-            // ceil((length - S) / (n - 1)) <= step, so tiles overlap by at least S - step.
-            starts[k] = k * (length - s) / (n - 1);
+            // floor(k * (length - side) / (n - 1)): consecutive starts differ by at most
+            // ceil((length - side) / (n - 1)) <= step, so tiles overlap by at least side - step.
+            starts[k] = k * (length - side) / (n - 1);
         }
         return starts;
     }

@@ -1,6 +1,8 @@
 package io.skypack.detect;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * Greedy per-class non-maximum suppression on flat arrays (boxes as in {@link BoxArrays}).
@@ -42,6 +44,32 @@ public final class Nms {
             }
         }
         return Arrays.copyOf(kept, numKept);
+    }
+
+    /**
+     * {@link #keep(float[], float[], int[], double, int)} on detections, without a limit.
+     *
+     * @return the kept detections, by descending score, ties in input order
+     */
+    public static List<Detection> keep(List<Detection> dets, double iouThreshold) {
+        int n = dets.size();
+        float[] boxes = new float[4 * n];
+        float[] scores = new float[n];
+        int[] classes = new int[n];
+        for (int i = 0; i < n; i++) {
+            Box b = dets.get(i).box();
+            boxes[4 * i] = (float) b.x1();
+            boxes[4 * i + 1] = (float) b.y1();
+            boxes[4 * i + 2] = (float) b.x2();
+            boxes[4 * i + 3] = (float) b.y2();
+            scores[i] = (float) dets.get(i).score();
+            classes[i] = dets.get(i).category();
+        }
+        List<Detection> kept = new ArrayList<>();
+        for (int i : keep(boxes, scores, classes, iouThreshold, Integer.MAX_VALUE)) {
+            kept.add(dets.get(i));
+        }
+        return kept;
     }
 
     /** Indices sorted by descending score; stable, so equal scores stay in input order. */

@@ -6,8 +6,9 @@ package io.skypack.detect;
  * @param canvasSize side of every square mosaic in pixels (the fine model's input size), {@code >= 1}
  * @param gap least distance in pixels between two chips of a canvas, {@code >= 0}; chips may touch
  *     the canvas border
- * @param tileOverlap when a region is split, neighbouring tiles share at least this many frame pixels,
- *     so an object up to this size on a seam lies whole inside one tile; {@code 0 <= tileOverlap < canvasSize}
+ * @param tileOverlap when a region is split, neighbouring tiles share at least this many mosaic pixels,
+ *     {@code ceil(tileOverlap / z)} frame pixels for tiles at zoom z, so an object up to that size on a
+ *     seam lies whole inside one tile; {@code 0 <= tileOverlap < canvasSize}
  */
 public record PackingConfig(int canvasSize, int gap, int tileOverlap) {
 

@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import io.skypack.detect.Detection;
+import io.skypack.detect.ImageModel;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.InputStream;
@@ -20,7 +21,7 @@ import java.util.List;
  * {@link NDManager} scope, so native memory is released batch by batch. Not thread-safe: one runner
  * per worker thread (DJL's one-predictor-per-thread rule).
  */
-public final class MpDetRunner implements AutoCloseable {
+public final class MpDetRunner implements ImageModel, AutoCloseable {
     /** Default models bundled in the jar, by name. */
     public static final String COARSE = "skypack-coarse-v1";
 
@@ -70,7 +71,18 @@ public final class MpDetRunner implements AutoCloseable {
         return net.config();
     }
 
+    @Override
+    public int inputWidth() {
+        return net.config().inputWidth();
+    }
+
+    @Override
+    public int inputHeight() {
+        return net.config().inputHeight();
+    }
+
     /** Detections per image, in that image's pixels. */
+    @Override
     public List<List<Detection>> detect(List<BufferedImage> images) {
         MpDetConfig c = net.config();
         List<InputWindow> windows = new ArrayList<>();

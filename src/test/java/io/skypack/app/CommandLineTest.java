@@ -3,16 +3,18 @@ package io.skypack.app;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
-import io.skypack.model.ModelFile;
-import io.skypack.model.MpDet;
-import io.skypack.model.MpDetConfig;
+import io.skypack.model.RandomModels;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -105,12 +107,7 @@ class CommandLineTest {
                 0,
                 run("synth", "--out", data.toString(), "--width", "320", "--height", "192", "--frames", "2")
                         .code());
-        Path model = dir.resolve("tiny.mpdet");
-        try (NDManager m = NDManager.newBaseManager()) {
-            MpDet net = new MpDet(MpDetConfig.small("tiny", 128, 96, 2, false), 1);
-            net.initialize(m, DataType.FLOAT32, new Shape(1, 3, 96, 128));
-            ModelFile.save(net, model);
-        }
+        Path model = RandomModels.write(dir, "tiny", 128, 96, 1);
         Path out = dir.resolve("eval");
         Run r = run("eval", "--gt", data.toString(), "--model", model.toString(), "--out", out.toString());
         assertEquals(0, r.code(), r.err());
@@ -139,5 +136,212 @@ class CommandLineTest {
                 dir.resolve("missing.mpdet").toString());
         assertTrue(r.code() != 0);
         assertTrue(r.err().contains("missing.mpdet"), r.err());
+    }
+
+    /** The command object picocli filled in for a subcommand path such as {@code bench detect}. */
+    private static Object parsed(String... args) {
+        CommandLine.ParseResult r = Main.commandLine().parseArgs(args);
+        while (r.hasSubcommand()) r = r.subcommand();
+        return r.commandSpec().userObject();
+    }
+
+    @Test
+    void shouldParseBenchDetectOptionsAndDefaults() {
+        BenchDetectCommand b = (BenchDetectCommand) parsed(
+                "bench",
+                "detect",
+                "--coarse",
+                "c.mpdet",
+                "--fine",
+                "f.mpdet",
+                "--flights",
+                "3",
+                "--frames",
+                "4",
+                "--batch",
+                "1,4,8",
+                "--methods",
+                "ufp,sliced",
+                "--candidate-score",
+                "0.02",
+                "--keep-coarse",
+                "--slice-overlap",
+                "0.25",
+                "--seed-offset",
+                "5");
+        assertEquals("c.mpdet", b.ufp.coarse);
+        assertEquals("f.mpdet", b.ufp.fine);
+        assertEquals(3, b.flights);
+        assertEquals(4, b.frames);
+        assertEquals(List.of(1, 4, 8), b.batches);
+        assertEquals(List.of("ufp", "sliced"), b.methods);
+        assertEquals(0.02, b.ufp.candidateScore);
+        assertTrue(b.ufp.keepCoarse);
+        assertEquals(0.25, b.sliceOverlap);
+        assertEquals(5, b.seedOffset);
+        assertEquals(0.02, b.ufp.config(4).candidateScore());
+        assertTrue(b.ufp.config(4).keepCoarse().enabled());
+        assertEquals(4, b.ufp.config(4).maxBatch());
+
+        BenchDetectCommand d = (BenchDetectCommand) parsed("bench", "detect");
+        assertEquals("coarse", d.ufp.coarse);
+        assertEquals("fine", d.ufp.fine);
+        assertEquals(2, d.flights);
+        assertEquals(10, d.frames);
+        assertEquals(List.of(1, 8), d.batches);
+        assertEquals(List.of("ufp", "full-frame", "sliced"), d.methods);
+        assertEquals(0.1, d.ufp.candidateScore);
+        assertEquals(false, d.ufp.keepCoarse);
+        assertEquals(0.2, d.sliceOverlap);
+    }
+
+    @Test
+    void shouldParseDetectImagesOptionsAndRequireInAndOut() {
+        DetectImagesCommand c = (DetectImagesCommand) parsed(
+                "detect-images",
+                "--in",
+                "frames",
+                "--out",
+                "pictures",
+                "--coarse",
+                "c.mpdet",
+                "--fine",
+                "f.mpdet",
+                "--show-mosaics",
+                "--batch",
+                "4",
+                "--min-score",
+                "0.5");
+        assertEquals(Path.of("frames"), c.in);
+        assertEquals(Path.of("pictures"), c.out);
+        assertEquals("c.mpdet", c.ufp.coarse);
+        assertEquals("f.mpdet", c.ufp.fine);
+        assertTrue(c.showMosaics);
+        assertEquals(4, c.batch);
+        assertEquals(0.5, c.minScore);
+        DetectImagesCommand d = (DetectImagesCommand) parsed("detect-images", "--in", "a", "--out", "b");
+        assertEquals("coarse", d.ufp.coarse);
+        assertEquals(false, d.showMosaics);
+        assertEquals(8, d.batch);
+
+        Run r = run("detect-images", "--out", "b");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("Missing required option: '--in=<in>'"), r.err());
+    }
+
+    @Test
+    void shouldRefuseBadDetectionOptionsInOneLineBeforeLoadingAnything(@TempDir Path dir) {
+        Run badBatch = run("bench", "detect", "--batch", "4,0", "--out", dir.toString());
+        assertEquals(2, badBatch.code());
+        assertTrue(badBatch.err().contains("every --batch must be at least 1: [4, 0]"), badBatch.err());
+        assertEquals(1, badBatch.err().strip().lines().count(), badBatch.err());
+        Run badMethod = run("bench", "detect", "--methods", "ufp,yolo", "--out", dir.toString());
+        assertTrue(badMethod.err().contains("unknown method 'yolo'"), badMethod.err());
+        Run badScore = run("bench", "detect", "--candidate-score", "1.5", "--out", dir.toString());
+        assertTrue(badScore.err().contains("--candidate-score is 1.5, must be in [0, 1]"), badScore.err());
+        assertEquals(List.of(), list(dir), "nothing generated");
+        Run noFolder = run("detect-images", "--in", dir.resolve("nope").toString(), "--out", dir.toString());
+        assertEquals(2, noFolder.code());
+        assertTrue(noFolder.err().contains("nope: not a folder"), noFolder.err());
+    }
+
+    private static List<Path> list(Path dir) {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.toList();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** Runs a command and returns what it printed on System.out. */
+    private static String stdout(String... args) {
+        PrintStream old = System.out;
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
+        try {
+            Run r = run(args);
+            assertEquals(0, r.code(), r.err());
+        } finally {
+            System.setOut(old);
+        }
+        return buf.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void shouldDrawDetectionsAndMosaicsOfAFolderOfImages(@TempDir Path dir) throws Exception {
+        Path in = Files.createDirectories(dir.resolve("in"));
+        for (String name : List.of("a.png", "b.jpg")) {
+            BufferedImage img = new BufferedImage(160, 120, BufferedImage.TYPE_INT_RGB);
+            var g = img.createGraphics();
+            g.setColor(java.awt.Color.ORANGE);
+            g.fillRect(40, 30, 20, 12);
+            g.dispose();
+            ImageIO.write(
+                    img, name.endsWith("png") ? "png" : "jpg", in.resolve(name).toFile());
+        }
+        Files.writeString(in.resolve("notes.txt"), "not an image");
+        Path coarse = RandomModels.write(dir, "coarse", 96, 64, 1);
+        Path fine = RandomModels.write(dir, "fine", 128, 128, 2);
+        Path out = dir.resolve("out");
+        // Candidate score 0: every coarse detection of the random model is a candidate, so there are mosaics.
+        String printed = stdout(
+                "detect-images",
+                "--in",
+                in.toString(),
+                "--out",
+                out.toString(),
+                "--coarse",
+                coarse.toString(),
+                "--fine",
+                fine.toString(),
+                "--candidate-score",
+                "0",
+                "--show-mosaics",
+                "--min-score",
+                "0");
+        assertTrue(printed.contains("batch 0: 2 images"), printed);
+        for (String name : List.of("a.png", "b.png")) {
+            BufferedImage drawn = ImageIO.read(out.resolve(name).toFile());
+            assertEquals(160, drawn.getWidth());
+            assertEquals(120, drawn.getHeight());
+        }
+        List<Path> mosaics = list(out.resolve("mosaics"));
+        assertTrue(!mosaics.isEmpty(), "mosaics written");
+        assertEquals(128, ImageIO.read(mosaics.get(0).toFile()).getWidth(), "a canvas is the fine input size");
+    }
+
+    @Test
+    void shouldPrintOneBenchDetectRowPerMethodAndBatchSize(@TempDir Path dir) throws Exception {
+        Path coarse = RandomModels.write(dir, "coarse", 96, 64, 1);
+        Path fine = RandomModels.write(dir, "fine", 256, 256, 2);
+        // Candidate score 1: no candidates, so ufp is its coarse pass alone (the detector tests cover
+        // its fine pass); one 1280 x 720 frame, so the random fine model's slices stay cheap.
+        String printed = stdout(
+                "bench",
+                "detect",
+                "--coarse",
+                coarse.toString(),
+                "--fine",
+                fine.toString(),
+                "--flights",
+                "1",
+                "--frames",
+                "1",
+                "--batch",
+                "1",
+                "--candidate-score",
+                "1",
+                "--out",
+                dir.resolve("bench").toString());
+        List<String> rows = printed.lines()
+                .filter(l -> l.matches("\\| (ufp|full-frame|sliced) \\| 1 \\|.*"))
+                .toList();
+        assertEquals(3, rows.size(), printed);
+        // ufp: one coarse input of 96 x 64 px; full-frame: one of 256^2 px; sliced: SAHI's 6 x 4 grid
+        // of 256 px slices (step 205) on 1280 x 720 plus the frame, 25 inputs of 256^2 px.
+        assertTrue(rows.get(0).contains("| 1.0 | 0.01 |"), rows.get(0));
+        assertTrue(rows.get(1).contains("| 1.0 | 0.07 |"), rows.get(1));
+        assertTrue(rows.get(2).contains("| 25.0 | 1.64 |"), rows.get(2));
+        assertTrue(Files.isRegularFile(dir.resolve("bench/sliced-batch1/eval-segm.json")));
     }
 }

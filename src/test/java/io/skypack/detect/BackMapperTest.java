@@ -98,15 +98,7 @@ class BackMapperTest {
 
     @Test
     void shouldMergeTheSameObjectSeenInTwoOverlappingTiles() {
-        // A 1000 x 100 region split into tiles [0,640) and [360,1000), stacked on one canvas with a
-        // 4 px gap (as MosaicPacker lays them out).
-        PackingResult packing =
-                new MosaicPacker().pack(List.of(new ForegroundRegion(5, new Box(0, 0, 1000, 100), 1, 1)));
-        assertEquals(
-                List.of(
-                        new Chip(0, 5, new Box(0, 0, 640, 100), 1, 0, 0, 640, 100),
-                        new Chip(0, 5, new Box(360, 0, 1000, 100), 1, 0, 104, 640, 100)),
-                packing.chips());
+        PackingResult packing = twoTiles();
         // The object at frame [500,20,540,60] is whole in both tiles: mosaic [500,20,540,60] on the
         // first, [140,124,180,164] on the second.
         Box onLeft = new Box(500, 20, 540, 60), onRight = new Box(140, 124, 180, 164);
@@ -123,6 +115,78 @@ class BackMapperTest {
                         new Detection(new Box(500, 20, 540, 60), 4, 0.7, null)),
                 out.detections(5));
         assertEquals(1, out.suppressed());
+    }
+
+    /** A 1000 x 100 region split into tiles [0,640) and [360,1000), stacked with a 4 px gap. */
+    private static PackingResult twoTiles() {
+        PackingResult packing =
+                new MosaicPacker().pack(List.of(new ForegroundRegion(5, new Box(0, 0, 1000, 100), 1, 1)));
+        assertEquals(
+                List.of(
+                        new Chip(0, 5, new Box(0, 0, 640, 100), 1, 0, 0, 640, 100),
+                        new Chip(0, 5, new Box(360, 0, 1000, 100), 1, 0, 104, 640, 100)),
+                packing.chips());
+        return packing;
+    }
+
+    @Test
+    void shouldJoinTheTwoPiecesOfAnObjectCutByASeam() {
+        // Object at frame [200,900) x [20,60), wider than the 280 px overlap: tile 1 sees [200,640),
+        // tile 2 sees [360,900) (mosaic [0,124,540,164]). The pieces' IoU is 280 / 700 = 0.4, so NMS
+        // alone keeps both; inside the shared [360,640) both are [360,640) x [20,60), IoU 1: joined.
+        MaskRle left = MaskRle.ofRectangle(640, 640, 200, 20, 640, 60);
+        MaskRle right = MaskRle.ofRectangle(640, 640, 0, 124, 540, 164);
+        BackMapping out = mapper.map(
+                twoTiles(),
+                List.of(List.of(
+                        new Detection(new Box(200, 20, 640, 60), 3, 0.7, left, 0),
+                        new Detection(new Box(0, 124, 540, 164), 3, 0.9, right, 1))),
+                Map.of(5, new FrameSize(1000, 100)));
+        assertEquals(
+                List.of(new Detection(
+                        new Box(200, 20, 900, 60), 3, 0.9, MaskRle.ofRectangle(100, 1000, 200, 20, 900, 60), 1)),
+                out.detections(5));
+        assertEquals(1, out.joined());
+        assertEquals(0, out.suppressed());
+    }
+
+    @Test
+    void shouldJoinAFragmentIntoTheWholeObjectOfTheNeighbouringTile() {
+        // Object X at [600,720) x [20,60): tile 1 sees the fragment [600,640) (cut at its seam),
+        // tile 2 sees X whole (mosaic x 240..360). Their IoU is 40 / 120, so NMS alone keeps both;
+        // inside the shared [360,640) both are [600,640): joined. A class-9 fragment with no
+        // partner, and W, a car right of the seam that only tile 2 sees, stay.
+        BackMapping out = mapper.map(
+                twoTiles(),
+                List.of(List.of(
+                        new Detection(new Box(600, 20, 640, 60), 4, 0.8, null),
+                        new Detection(new Box(240, 124, 360, 164), 4, 0.6, null),
+                        new Detection(new Box(600, 70, 640, 90), 9, 0.5, null),
+                        new Detection(new Box(290, 174, 340, 194), 4, 0.4, null))),
+                Map.of(5, new FrameSize(1000, 100)));
+        assertEquals(
+                List.of(
+                        new Detection(new Box(600, 20, 720, 60), 4, 0.8, null),
+                        new Detection(new Box(600, 70, 640, 90), 9, 0.5, null),
+                        new Detection(new Box(650, 70, 700, 90), 4, 0.4, null)),
+                out.detections(5));
+        assertEquals(1, out.joined());
+    }
+
+    @Test
+    void shouldNotJoinNeighboursThatDisagreeWhereBothTilesSawThem() {
+        // Car A cut by tile 1's seam at [560,640) x [20,60) (mosaic as is); tile 2 sees only car B at
+        // [650,700) x [20,60), beside A but not A: inside the shared [360,640) B is empty.
+        // And A beside a same-class box of tile 2 that covers other rows: [360,640) x [60,90).
+        BackMapping out = mapper.map(
+                twoTiles(),
+                List.of(List.of(
+                        new Detection(new Box(560, 20, 640, 60), 4, 0.8, null),
+                        new Detection(new Box(290, 124, 340, 164), 4, 0.7, null),
+                        new Detection(new Box(0, 164, 280, 194), 4, 0.6, null))),
+                Map.of(5, new FrameSize(1000, 100)));
+        assertEquals(3, out.detections(5).size(), "" + out.detections(5));
+        assertEquals(0, out.joined());
     }
 
     @Test
@@ -148,7 +212,7 @@ class BackMapperTest {
     void shouldRecoverFrameBoxesThroughRealPackingsOfRandomBatches() {
         SplittableRandom rng = new SplittableRandom(17);
         MosaicPacker packer = new MosaicPacker(new PackingConfig(512, 4, 64));
-        int checked = 0;
+        int checked = 0, category = 0;
         for (int t = 0; t < 200; t++) {
             List<ForegroundRegion> regions = MosaicPackerTest.randomBatch(rng);
             PackingResult packing = packer.pack(regions);
@@ -163,7 +227,7 @@ class BackMapperTest {
                     double y1 = r.y1() + rng.nextDouble() * r.height(), y2 = y1 + rng.nextDouble() * (r.y2() - y1);
                     if (x2 - x1 < 1e-3 || y2 - y1 < 1e-3) continue;
                     Box inMosaic = new Box(c.toMosaicX(x1), c.toMosaicY(y1), c.toMosaicX(x2), c.toMosaicY(y2));
-                    dets.add(new Detection(inMosaic, dets.size() + expected.size() * 1000, 0.5, null));
+                    dets.add(new Detection(inMosaic, category++, 0.5, null)); // distinct: no NMS between them
                     while (expected.size() <= c.frameIndex()) expected.add(new ArrayList<>());
                     expected.get(c.frameIndex()).add(new Box(x1, y1, x2, y2));
                 }
@@ -182,6 +246,61 @@ class BackMapperTest {
             }
         }
         assertTrue(checked > 5000, "checked " + checked);
+    }
+
+    @Test
+    void shouldGiveEveryObjectOfASplitRegionBackWholeAndOnce() {
+        // Disjoint objects of one class in regions too large for a 512 px canvas; every tile reports
+        // the piece of every object it sees (object clipped to the tile), as a perfect fine model
+        // would. Whatever the seams cut, each object must come back once, with its whole box.
+        SplittableRandom rng = new SplittableRandom(23);
+        MosaicPacker packer = new MosaicPacker(new PackingConfig(512, 4, 64));
+        int objectsSeen = 0, piecesSeen = 0;
+        for (int t = 0; t < 200; t++) {
+            double w = 600 + rng.nextDouble(1300), h = 100 + rng.nextDouble(1300);
+            Box region = new Box(10, 20, 10 + w, 20 + h);
+            PackingResult packing = packer.pack(List.of(new ForegroundRegion(0, region, 1 + rng.nextInt(2), 1)));
+            List<Box> objects = new ArrayList<>();
+            for (int tries = 0; tries < 200 && objects.size() < 15; tries++) {
+                double ow = 4 + rng.nextDouble(400), oh = 4 + rng.nextDouble(300);
+                Box snapped = packing.chips().stream()
+                        .map(Chip::sourceRegion)
+                        .reduce(Box::union)
+                        .orElseThrow();
+                if (ow >= snapped.width() || oh >= snapped.height()) continue;
+                double x = snapped.x1() + rng.nextDouble(snapped.width() - ow);
+                double y = snapped.y1() + rng.nextDouble(snapped.height() - oh);
+                Box o = Box.ofXywh(x, y, ow, oh);
+                if (objects.stream().allMatch(p -> p.intersection(o) == 0)) objects.add(o);
+            }
+            List<List<Detection>> perMosaic = new ArrayList<>();
+            for (Mosaic m : packing.mosaics()) {
+                List<Detection> dets = new ArrayList<>();
+                for (Chip c : m.chips()) {
+                    Box src = c.sourceRegion();
+                    for (Box o : objects) {
+                        double x1 = Math.max(o.x1(), src.x1()), y1 = Math.max(o.y1(), src.y1());
+                        double x2 = Math.min(o.x2(), src.x2()), y2 = Math.min(o.y2(), src.y2());
+                        if (x2 <= x1 || y2 <= y1) continue;
+                        Box piece = new Box(c.toMosaicX(x1), c.toMosaicY(y1), c.toMosaicX(x2), c.toMosaicY(y2));
+                        dets.add(new Detection(piece, 4, 0.1 + 0.8 * rng.nextDouble(), null));
+                        piecesSeen++;
+                    }
+                }
+                perMosaic.add(dets);
+            }
+            List<Detection> out = mapper.map(packing, perMosaic, Map.of(0, new FrameSize(2000, 1500)))
+                    .detections(0);
+            for (Box o : objects) {
+                assertEquals(
+                        1,
+                        out.stream().filter(d -> near(d.box(), o)).count(),
+                        "case " + t + ": object " + o + " in " + out);
+            }
+            assertEquals(objects.size(), out.size(), "case " + t + ": no leftover pieces in " + out);
+            objectsSeen += objects.size();
+        }
+        assertTrue(piecesSeen > 1.5 * objectsSeen, "seams should cut many objects: " + piecesSeen + " pieces");
     }
 
     private static boolean near(Box a, Box b) {

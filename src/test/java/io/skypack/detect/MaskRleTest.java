@@ -226,6 +226,27 @@ class MaskRleTest {
     }
 
     @Test
+    void shouldUniteMasksLikeBruteForceInCanonicalRuns() {
+        Random rnd = new Random(SEED + 5);
+        for (int t = 0; t < 300; t++) {
+            int h = 1 + rnd.nextInt(20), w = 1 + rnd.nextInt(20);
+            boolean[] a = randomMask(rnd, h, w);
+            boolean[] b = randomMask(rnd, h, w);
+            boolean[] or = new boolean[a.length];
+            for (int i = 0; i < a.length; i++) or[i] = a[i] || b[i];
+            MaskRle u = MaskRle.encode(a, h, w).union(MaskRle.encode(b, h, w));
+            // equals compares runs, so this also says the union is in encode's canonical form.
+            assertEquals(MaskRle.encode(or, h, w), u, "union " + t);
+        }
+        // Touching runs join and foreign zero-length runs vanish: {0,2,0,0,2,2} u {2,2,2} is all set.
+        assertEquals(
+                MaskRle.ofCounts(3, 2, new int[] {0, 6}),
+                MaskRle.ofCounts(3, 2, new int[] {0, 2, 0, 0, 2, 2})
+                        .union(MaskRle.ofCounts(3, 2, new int[] {2, 2, 2})));
+        assertThrows(IllegalArgumentException.class, () -> MaskRle.empty(4, 5).union(MaskRle.empty(5, 4)));
+    }
+
+    @Test
     void shouldGiveZeroIouForTwoEmptyMasks() {
         assertEquals(0.0, MaskRle.empty(4, 5).iou(MaskRle.empty(4, 5)));
     }

@@ -66,16 +66,25 @@ final class PackingInvariants {
                 continue;
             }
             split++;
-            if (reg.zoom() > 1) reduced++;
             assertTrue(snapped.width() > s || snapped.height() > s, "split only when too large at zoom 1, " + ctx);
+            // Tiles keep the requested zoom unless a tile of S / zoom frame pixels cannot hold the overlap.
+            double z = chips.get(0).zoom();
+            int overlap = (int) Math.ceil(config.tileOverlap() / z);
+            assertTrue(s / (int) z > overlap, "tiles hold their overlap, " + ctx);
+            if (z < reg.zoom()) {
+                reduced++;
+                int want = (config.tileOverlap() + reg.zoom() - 1) / reg.zoom();
+                assertTrue(s / reg.zoom() <= want, "tile zoom reduced only when needed, " + ctx);
+            }
             for (Chip c : chips) {
-                assertEquals(1.0, c.zoom(), ctx);
+                assertEquals(z, c.zoom(), "all tiles of a region at one zoom, " + ctx);
+                assertTrue(c.w() <= s && c.h() <= s, ctx);
                 assertEquals(c.sourceRegion().area(), c.sourceRegion().intersection(snapped), "tile inside, " + ctx);
             }
             assertEquals(snapped.area(), unionArea(chips), "tiles cover the region, " + ctx);
             // Any box of overlap x overlap frame pixels inside the region lies whole in one tile.
-            double ow = Math.min(config.tileOverlap(), snapped.width());
-            double oh = Math.min(config.tileOverlap(), snapped.height());
+            double ow = Math.min(overlap, snapped.width());
+            double oh = Math.min(overlap, snapped.height());
             for (int k = 0; k < 20; k++) {
                 double x = snapped.x1() + Math.floor(rng.nextDouble() * (snapped.width() - ow + 1));
                 double y = snapped.y1() + Math.floor(rng.nextDouble() * (snapped.height() - oh + 1));

@@ -13,6 +13,7 @@ import io.skypack.model.MpDet;
 import io.skypack.model.MpDetConfig;
 import io.skypack.model.MpDetDecoder;
 import io.skypack.model.MpDetRunner;
+import io.skypack.model.RandomModels;
 import io.skypack.train.data.LabeledImage;
 import io.skypack.train.loss.LossWeights;
 import java.io.ByteArrayOutputStream;
@@ -30,21 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
 class MpDetTrainerTest {
 
     static TrainRecipe recipe(int epochs) {
-        MpDetConfig model = new MpDetConfig(
-                "tiny",
-                128,
-                128,
-                List.of(4, 9),
-                List.of(2, 2),
-                16,
-                7,
-                List.of(8, 16, 32),
-                List.of(8, 16, 16, 32, 32),
-                32,
-                1,
-                4,
-                10f,
-                false);
+        MpDetConfig model = RandomModels.tiny("tiny", 128, 128);
         return new TrainRecipe(
                 model,
                 SampleBuilder.Mode.FULL_FRAME,

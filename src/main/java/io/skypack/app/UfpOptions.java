@@ -1,0 +1,60 @@
+package io.skypack.app;
+
+import io.skypack.detect.UfpmpConfig;
+import io.skypack.model.MpDetDecoder;
+import io.skypack.model.MpDetRunner;
+import java.io.IOException;
+import picocli.CommandLine.Option;
+
+/** The UFP detector's models and knobs, shared by the commands that run it ({@code bench detect}, {@code detect-images}). */
+final class UfpOptions {
+    @Option(
+            names = "--coarse",
+            description = "Coarse model: coarse (bundled) or a .mpdet file (default ${DEFAULT-VALUE}).")
+    String coarse = "coarse";
+
+    @Option(names = "--fine", description = "Fine model: fine (bundled) or a .mpdet file (default ${DEFAULT-VALUE}).")
+    String fine = "fine";
+
+    @Option(
+            names = "--candidate-score",
+            description = "Coarse detections from this score are fine-pass candidates (default ${DEFAULT-VALUE}).")
+    double candidateScore = UfpmpConfig.DEFAULT.candidateScore();
+
+    @Option(
+            names = "--keep-coarse",
+            description = "Keep confident large coarse detections the fine pass did not find (score 0.5, 96^2 px).")
+    boolean keepCoarse;
+
+    /** The detector's config for these options, with at most {@code maxBatch} images per network call. */
+    UfpmpConfig config(int maxBatch) {
+        if (!(candidateScore >= 0 && candidateScore <= 1)) {
+            throw new IllegalArgumentException("--candidate-score is " + candidateScore + ", must be in [0, 1]");
+        }
+        return UfpmpConfig.DEFAULT
+                .withCandidateScore(candidateScore)
+                .withKeepCoarse(keepCoarse)
+                .withMaxBatch(maxBatch);
+    }
+
+    /**
+     * The coarse model, its decoder threshold no higher than the candidate score. Its masks are only
+     * assembled when coarse detections can be kept: candidates need boxes alone, and masks for up to
+     * 500 candidates per frame cost more than the coarse network itself.
+     */
+    MpDetRunner openCoarse() throws IOException {
+        MpDetDecoder.Params d = MpDetDecoder.Params.DEFAULTS;
+        MpDetDecoder.Params params = new MpDetDecoder.Params(
+                Math.min(d.scoreThreshold(), candidateScore),
+                d.preNmsTopK(),
+                d.nmsIou(),
+                d.maxDetections(),
+                d.maskThreshold(),
+                keepCoarse);
+        return ModelOption.open(coarse, params);
+    }
+
+    MpDetRunner openFine() throws IOException {
+        return ModelOption.open(fine, MpDetDecoder.Params.DEFAULTS);
+    }
+}

@@ -1,0 +1,101 @@
+package io.skypack.detect;
+
+import java.util.List;
+
+/**
+ * Knobs of {@link UfpmpDetector} (DESIGN.md section 4). The canvas size is not one of them: it is
+ * the fine model's (square) input.
+ *
+ * @param candidateScore coarse detections scoring at least this are candidates for the fine pass, in
+ *     [0, 1]. Low on purpose: a missed candidate is an object the fine pass never sees, a false one
+ *     only costs canvas area. The coarse model's own decoder threshold must not be higher.
+ * @param clustering how candidates become regions and their zoom
+ * @param gap least distance in pixels between two chips of a canvas ({@link PackingConfig#gap()})
+ * @param tileOverlap least overlap of the tiles of a split region, in mosaic pixels ({@link
+ *     PackingConfig#tileOverlap()})
+ * @param maxBatch at most this many images per network call, coarse frames and fine canvases alike,
+ *     {@code >= 1}
+ * @param keepCoarse which coarse detections go to the output as they are
+ */
+public record UfpmpConfig(
+        double candidateScore,
+        ClusteringConfig clustering,
+        int gap,
+        int tileOverlap,
+        int maxBatch,
+        KeepCoarse keepCoarse) {
+
+    /**
+     * Candidates from score 0.1, DESIGN.md clustering, the packer's default gap and overlap, up to 8
+     * images per network call, coarse detections not kept (whether keeping them pays is for {@code
+     * skypack bench detect} to show).
+     */
+    public static final UfpmpConfig DEFAULT = new UfpmpConfig(
+            0.1,
+            ClusteringConfig.DEFAULT,
+            PackingConfig.DEFAULT.gap(),
+            PackingConfig.DEFAULT.tileOverlap(),
+            8,
+            KeepCoarse.DEFAULT);
+
+    public UfpmpConfig {
+        if (!(candidateScore >= 0 && candidateScore <= 1)) {
+            throw new IllegalArgumentException("candidateScore outside [0, 1]: " + candidateScore);
+        }
+        if (clustering == null || keepCoarse == null) {
+            throw new IllegalArgumentException("clustering and keepCoarse are required");
+        }
+        if (gap < 0 || tileOverlap < 0) {
+            throw new IllegalArgumentException("gap and tileOverlap must be >= 0: " + gap + ", " + tileOverlap);
+        }
+        Inference.checkMaxBatch(maxBatch);
+    }
+
+    public UfpmpConfig withCandidateScore(double score) {
+        return new UfpmpConfig(score, clustering, gap, tileOverlap, maxBatch, keepCoarse);
+    }
+
+    public UfpmpConfig withMaxBatch(int images) {
+        return new UfpmpConfig(candidateScore, clustering, gap, tileOverlap, images, keepCoarse);
+    }
+
+    public UfpmpConfig withKeepCoarse(boolean enabled) {
+        return new UfpmpConfig(candidateScore, clustering, gap, tileOverlap, maxBatch, keepCoarse.withEnabled(enabled));
+    }
+
+    /**
+     * Coarse detections worth keeping as they are: large objects the downscaled coarse pass already
+     * sees well, which the fine pass may miss (a region of small objects is zoomed past them, or a
+     * frame has no fine pass at all).
+     *
+     * @param enabled whether any coarse detection is kept
+     * @param minScore a kept detection scores at least this, in [0, 1]
+     * @param minArea and its box covers at least this many frame pixels
+     * @param maxFineIou and no fine detection of its frame, of any class, has IoU above this with it;
+     *     a frame without a fine pass has none, so there every confident large coarse detection stays
+     */
+    public record KeepCoarse(boolean enabled, double minScore, double minArea, double maxFineIou) {
+        /** Off; when on: score 0.5, COCO's "large" (96^2 px and up), no fine detection with IoU above 0.3. */
+        public static final KeepCoarse DEFAULT = new KeepCoarse(false, 0.5, 96 * 96, 0.3);
+
+        public KeepCoarse {
+            if (!(minScore >= 0 && minScore <= 1) || !(minArea >= 0) || !(maxFineIou >= 0 && maxFineIou <= 1)) {
+                throw new IllegalArgumentException("need minScore and maxFineIou in [0, 1], minArea >= 0: " + minScore
+                        + ", " + maxFineIou + ", " + minArea);
+            }
+        }
+
+        public KeepCoarse withEnabled(boolean on) {
+            return new KeepCoarse(on, minScore, minArea, maxFineIou);
+        }
+
+        /** Whether {@code coarse} goes to the output beside {@code fine}, the frame's fine detections. */
+        boolean keeps(Detection coarse, List<Detection> fine) {
+            if (!enabled || coarse.score() < minScore || coarse.box().area() < minArea) return false;
+            for (Detection f : fine) {
+                if (f.box().iou(coarse.box()) > maxFineIou) return false;
+            }
+            return true;
+        }
+    }
+}
