@@ -28,7 +28,7 @@ import java.util.Arrays;
  * prior that went to an ignored ground truth is {@link #IGNORE} (neither positive nor negative, so it
  * gets no loss), even if a non-ignored ground truth also claimed it with a lower IoU.
  *
- * <p>Consequence for small objects (the point of SkyPack): there is no fallback such as a
+ * <p>Consequence for small objects (the point of SkyPack): plain ATSS has no fallback such as a
  * max-IoU-prior match. A ground truth gets a positive only if some prior centre lies strictly inside
  * it, so a box smaller than the finest stride gets one positive when it happens to contain a stride-8
  * cell centre, and none when it falls between centres (e.g. a 4x4 box at [5, 5, 9, 9] against
@@ -37,7 +37,14 @@ import java.util.Arrays;
  * boxes do not get positives on the coarser levels either: a box inside all candidate anchors has
  * IoU area / anchor area there, 4 and 16 times smaller than on stride 8, so below mean + std.
  *
- * <p>Stateless apart from {@code topK}; safe to share between threads.
+ * <p>So SkyPack adds one, on by default ({@link #AtssAssigner()}; {@link #AtssAssigner(int)} is plain
+ * ATSS): a non-ignored ground truth that got no positive takes its nearest stride-8 prior
+ * (the first candidate of the finest level), unless that prior is already another ground truth's
+ * positive. Without it the coarse model, which sees objects at half size, never learned objects
+ * under 8 px: on four training images it overfit to AP small 0.01 while AP medium reached 0.58.
+ * Applied after every ground truth's ATSS step, so it never displaces a real ATSS positive.
+ *
+ * <p>Stateless apart from its settings; safe to share between threads.
  */
 public final class AtssAssigner {
     /** ATSS default number of candidates per level. */
@@ -53,17 +60,28 @@ public final class AtssAssigner {
     public static final int IGNORE = -2;
 
     private final int topK;
+    private final boolean smallObjectFallback;
 
+    /** Top 9 with the small-object fallback: what the trainer uses. */
     public AtssAssigner() {
-        this(DEFAULT_TOP_K);
+        this(DEFAULT_TOP_K, true);
     }
 
-    /** @param topK candidates per level and ground truth, positive */
+    /** Plain ATSS, no fallback. @param topK candidates per level and ground truth, positive */
     public AtssAssigner(int topK) {
+        this(topK, false);
+    }
+
+    /**
+     * @param topK candidates per level and ground truth, positive
+     * @param smallObjectFallback give a ground truth without positives its nearest stride-8 prior
+     */
+    public AtssAssigner(int topK, boolean smallObjectFallback) {
         if (topK <= 0) {
             throw new IllegalArgumentException("topK must be positive: " + topK);
         }
         this.topK = topK;
+        this.smallObjectFallback = smallObjectFallback;
     }
 
     public int topK() {
@@ -137,6 +155,8 @@ public final class AtssAssigner {
         int[] candidates = new int[maxCandidates];
         double[] candidateIou = new double[maxCandidates];
         double[] nearestDist = new double[topK];
+        boolean[] matched = new boolean[numGt];
+        int[] nearestFine = new int[numGt];
 
         for (int g = 0; g < numGt; g++) {
             double gx1 = gtBoxes[4 * g], gy1 = gtBoxes[4 * g + 1], gx2 = gtBoxes[4 * g + 2], gy2 = gtBoxes[4 * g + 3];
@@ -174,6 +194,7 @@ public final class AtssAssigner {
             double threshold = meanPlusStd(candidateIou, numCandidates);
 
             // Step 3: positives pass the threshold and have their centre strictly inside the box.
+            nearestFine[g] = candidates[0]; // the finest level comes first in Priors order
             for (int c = 0; c < numCandidates; c++) {
                 int p = candidates[c];
                 double iou = candidateIou[c];
@@ -186,9 +207,18 @@ public final class AtssAssigner {
                     continue;
                 }
                 // Highest IoU wins; strict '>' keeps the lower gt index on ties.
+                matched[g] = true;
                 if (gtIndex[p] == NEGATIVE || iou > bestIou[p]) {
                     gtIndex[p] = g;
                     bestIou[p] = iou;
+                }
+            }
+        }
+        if (smallObjectFallback) {
+            for (int g = 0; g < numGt; g++) {
+                int p = nearestFine[g];
+                if (!matched[g] && !gtIgnore[g] && gtIndex[p] == NEGATIVE) {
+                    gtIndex[p] = g;
                 }
             }
         }

@@ -83,11 +83,7 @@ public final class MpDetTrainer {
                     recipe.warmupIterations(),
                     recipe.stepEpochs().stream().map(e -> e * perEpoch).toList());
             DefaultTrainingConfig tc = new DefaultTrainingConfig(Loss.l2Loss()) // unused: MpDetLoss is applied by hand
-                    .optOptimizer(Optimizer.sgd()
-                            .setLearningRateTracker(lr)
-                            .optMomentum(recipe.momentum())
-                            .optWeightDecays(recipe.weightDecay())
-                            .build())
+                    .optOptimizer(optimizer(recipe, lr))
                     .optDevices(new Device[] {device});
             if (resume && Files.exists(ckpt) && Files.exists(ckptState)) {
                 net.initialize(model.getNDManager(), DataType.FLOAT32, inputShape(batch, cfg));
@@ -298,6 +294,22 @@ public final class MpDetTrainer {
                 g.set(new NDIndex("..."), 0);
             }
         }
+    }
+
+    private static Optimizer optimizer(TrainRecipe recipe, Tracker lr) {
+        return switch (recipe.optimizer()) {
+            case SGD ->
+                Optimizer.sgd()
+                        .setLearningRateTracker(lr)
+                        .optMomentum(recipe.momentum())
+                        .optWeightDecays(recipe.weightDecay())
+                        .build();
+            case ADAMW ->
+                Optimizer.adamW()
+                        .optLearningRateTracker(lr)
+                        .optWeightDecays(recipe.weightDecay())
+                        .build();
+        };
     }
 
     private static void copyParameters(MpDet from, MpDet to) {

@@ -25,6 +25,7 @@ import java.util.List;
  * @param epochs passes over the training images
  * @param batchSize images per step
  * @param learningRate base SGD learning rate
+ * @param optimizer SGD with momentum (GFL's choice, default) or AdamW (momentum is then unused)
  * @param momentum SGD momentum
  * @param weightDecay L2 weight decay
  * @param warmupIterations linear warm-up from 10% of the rate
@@ -44,6 +45,7 @@ public record TrainRecipe(
         SynthConfig evalData,
         int epochs,
         int batchSize,
+        Optimizer optimizer,
         float learningRate,
         float momentum,
         float weightDecay,
@@ -55,6 +57,12 @@ public record TrainRecipe(
         LossWeights losses,
         int otFromEpoch,
         long seed) {
+
+    /** The update rule. */
+    public enum Optimizer {
+        SGD,
+        ADAMW
+    }
 
     private static final ObjectMapper JSON =
             new ObjectMapper().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
@@ -72,6 +80,7 @@ public record TrainRecipe(
         if (!(learningRate > 0))
             throw new IllegalArgumentException("recipe: 'learningRate' must be > 0, got " + learningRate);
         if (losses == null) losses = LossWeights.DEFAULTS;
+        if (optimizer == null) optimizer = Optimizer.SGD;
         stepEpochs = stepEpochs == null ? List.of() : List.copyOf(stepEpochs);
     }
 

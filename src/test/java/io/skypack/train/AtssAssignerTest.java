@@ -23,7 +23,8 @@ class AtssAssignerTest {
 
     private static final long SEED = 20240612L;
 
-    private final AtssAssigner assigner = new AtssAssigner();
+    private final AtssAssigner assigner = new AtssAssigner(AtssAssigner.DEFAULT_TOP_K); // plain ATSS
+    private final AtssAssigner withFallback = new AtssAssigner();
 
     /** 64x48 input, strides 8/16/32: 48 + 12 + 4 priors; stride-8 centres at 4, 12, 20, ... */
     private final Priors small = Priors.of(64, 48);
@@ -119,6 +120,28 @@ class AtssAssignerTest {
                 1,
                 assigner.assign(small, box(19.98f, 19.98f, 28, 28), new int[] {0})
                         .positives());
+    }
+
+    @Test
+    void shouldGiveATinyGtBetweenCentresItsNearestStride8PriorWithTheFallback() {
+        // Centre (7, 7): the nearest stride-8 centre is (4, 4), prior 0 (row-major, 4 px offset).
+        Assignment between = withFallback.assign(small, box(5, 5, 9, 9), new int[] {3});
+        assertEquals(1, between.positives());
+        assertEquals(0, between.gtIndex()[0]);
+        assertEquals(3, between.labels()[0]);
+        // A gt that has ATSS positives gets nothing extra, so the default changes nothing for it.
+        assertArrayEquals(
+                assigner.assign(small, box(18, 18, 22, 22), new int[] {0}).gtIndex(),
+                withFallback.assign(small, box(18, 18, 22, 22), new int[] {0}).gtIndex());
+        // The fallback never takes a prior another gt holds: both tiny boxes are nearest to prior 0;
+        // the first one gets it, the second one goes without.
+        Assignment two =
+                withFallback.assign(small, concat(box(5, 5, 9, 9), box(5.5f, 5.5f, 9.5f, 9.5f)), new int[] {0, 1});
+        assertEquals(1, two.positives());
+        assertEquals(0, two.gtIndex()[0]);
+        // An ignored tiny gt does not get one.
+        Assignment ignored = withFallback.assign(small, box(5, 5, 9, 9), new int[] {0}, new boolean[] {true});
+        assertEquals(0, ignored.positives());
     }
 
     @Test

@@ -40,6 +40,7 @@ class MpDetTrainerTest {
                 null,
                 epochs,
                 2,
+                TrainRecipe.Optimizer.SGD,
                 0.02f,
                 0.9f,
                 1e-4f,
