@@ -1,0 +1,416 @@
+package io.skypack.embedded;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Stream;
+import kafka.server.BrokerServer;
+import kafka.server.ControllerServer;
+import kafka.server.FaultHandlerFactory;
+import kafka.server.KafkaConfig;
+import kafka.server.KafkaRaftServer;
+import kafka.server.SharedServer;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.metrics.Metrics;
+import org.apache.kafka.common.network.ListenerName;
+import org.apache.kafka.common.utils.AppInfoParser;
+import org.apache.kafka.common.utils.Time;
+import org.apache.kafka.metadata.bootstrap.BootstrapMetadata;
+import org.apache.kafka.metadata.properties.MetaPropertiesEnsemble;
+import org.apache.kafka.metadata.storage.Formatter;
+import org.apache.kafka.raft.QuorumConfig;
+import org.apache.kafka.server.ServerSocketFactory;
+import org.apache.kafka.server.fault.FaultHandler;
+import org.apache.kafka.server.fault.LoggingFaultHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import scala.Tuple2;
+
+/**
+ * A real Kafka broker for the demo and the {@code *IT} tests: one KRaft node that is both broker and
+ * controller, in this JVM, on free ports of the loopback interface, with its logs in a temporary
+ * directory that {@link #close()} deletes. No ZooKeeper, no Docker: the servers come from the Maven
+ * Central jar {@code org.apache.kafka:kafka_2.13}.
+ *
+ * <p>It is put together the way Kafka's own test kit ({@code KafkaClusterTestKit}) does it, not
+ * through {@code KafkaRaftServer}, for two reasons:
+ *
+ * <ul>
+ *   <li>The controller's port must be written into {@code controller.quorum.voters} before the
+ *       servers start, so it cannot be the ephemeral port 0. Picking a free port and closing it
+ *       again races with every other process on the machine; instead the controller socket is bound
+ *       here first and handed to the server through its {@link ServerSocketFactory}. The client
+ *       listener uses port 0 and reports what it got.
+ *   <li>{@code KafkaRaftServer} halts the JVM on a fatal fault. In a test JVM that ends the whole
+ *       run without a report; here a fatal fault is logged, kept ({@link #fatalFault()}) and fails
+ *       {@link #start} when it happens while starting.
+ * </ul>
+ *
+ * <p>Single-node settings: every internal topic (offsets, transactions, share state) has one replica
+ * and few partitions, so transactional producers and {@code read_committed} consumers work at once
+ * (exactly-once needs {@code __transaction_state}). Automatic topic creation is off: topics are made
+ * by {@link #createTopics}, so a misspelt topic name fails instead of creating a new topic.
+ *
+ * <p>Not thread-safe for {@link #close()} against itself from two threads at once; it is
+ * idempotent. A shutdown hook closes the broker when the JVM exits normally.
+ */
+public final class LocalKafkaBroker implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(LocalKafkaBroker.class);
+
+    /** Time allowed for the broker to start unless told otherwise (a busy 2-core machine). */
+    public static final Duration DEFAULT_STARTUP_TIMEOUT = Duration.ofSeconds(60);
+    /** Partitions of {@code __consumer_offsets} and {@code __transaction_state}; Kafka's default is 50. */
+    public static final int INTERNAL_TOPIC_PARTITIONS = 4;
+
+    private static final String BROKER_LISTENER = "PLAINTEXT";
+    private static final String CONTROLLER_LISTENER = "CONTROLLER";
+    private static final String HOST = "127.0.0.1";
+    private static final int NODE_ID = 1;
+    /** Settings {@link #settings} always makes itself. */
+    private static final Set<String> OWN_SETTINGS = Set.of(
+            "process.roles",
+            "node.id",
+            "controller.quorum.voters",
+            "controller.quorum.bootstrap.servers",
+            "controller.listener.names",
+            "listeners",
+            "advertised.listeners",
+            "listener.security.protocol.map",
+            "inter.broker.listener.name",
+            "log.dirs",
+            "log.dir",
+            "metadata.log.dir",
+            "server.max.startup.time.ms");
+
+    private final ControllerServer controller;
+    private final BrokerServer broker;
+    private final String bootstrapServers;
+    private final Duration startupTime;
+    private final Path dir;
+    private final AtomicReference<RuntimeException> fatalFault;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final Thread shutdownHook;
+
+    private LocalKafkaBroker(
+            ControllerServer controller,
+            BrokerServer broker,
+            String bootstrapServers,
+            Duration startupTime,
+            Path dir,
+            AtomicReference<RuntimeException> fatalFault) {
+        this.controller = controller;
+        this.broker = broker;
+        this.bootstrapServers = bootstrapServers;
+        this.startupTime = startupTime;
+        this.dir = dir;
+        this.fatalFault = fatalFault;
+        this.shutdownHook = new Thread(this::close, "local-kafka-broker-stop");
+    }
+
+    /** Starts a broker with the default settings and timeout. */
+    public static LocalKafkaBroker start() throws IOException {
+        return start(Map.of(), DEFAULT_STARTUP_TIMEOUT);
+    }
+
+    /**
+     * Formats a fresh temporary log directory and starts the broker in it; returns once the broker
+     * is unfenced and accepts clients at {@link #bootstrapServers()}.
+     *
+     * @param overrides broker settings (Kafka's names, e.g. {@code num.partitions}) that replace the
+     *     defaults described in the class comment; the node id, roles, listeners, directories and
+     *     startup limit are this class's and cannot be overridden ({@link IllegalArgumentException})
+     * @throws IOException when the directory or the controller socket cannot be made, or the broker
+     *     fails or is not ready within {@code startupTimeout}; nothing is left running or on disk
+     */
+    public static LocalKafkaBroker start(Map<String, ?> overrides, Duration startupTimeout) throws IOException {
+        for (String key : overrides.keySet()) {
+            if (OWN_SETTINGS.contains(key)) {
+                throw new IllegalArgumentException(key + " is set by LocalKafkaBroker and cannot be overridden (asked: "
+                        + overrides.get(key) + ")");
+            }
+        }
+        long started = System.nanoTime();
+        Path dir = Files.createTempDirectory("skypack-kafka");
+        ServerSocketChannel controllerSocket = null;
+        ControllerServer controller = null;
+        BrokerServer broker = null;
+        AtomicReference<RuntimeException> fatalFault = new AtomicReference<>();
+        try {
+            controllerSocket = ServerSocketChannel.open();
+            controllerSocket.configureBlocking(false);
+            controllerSocket.bind(new InetSocketAddress(InetAddress.getByName(HOST), 0));
+            int controllerPort = controllerSocket.socket().getLocalPort();
+            Path logDir = Files.createDirectory(dir.resolve("data"));
+
+            Map<String, Object> props = settings(overrides, controllerPort, logDir, startupTimeout);
+            KafkaConfig config = new KafkaConfig(props, false);
+            format(config, logDir);
+
+            Tuple2<MetaPropertiesEnsemble, BootstrapMetadata> dirs =
+                    KafkaRaftServer.initializeLogDirs(config, LOG, "[LocalKafkaBroker] ");
+            SharedServer shared = new SharedServer(
+                    config,
+                    dirs._1(),
+                    Time.SYSTEM,
+                    new Metrics(),
+                    CompletableFuture.completedFuture(QuorumConfig.parseVoterConnections(
+                            config.quorumConfig().voters())),
+                    QuorumConfig.parseBootstrapServers(config.quorumConfig().bootstrapServers()),
+                    faultHandlers(fatalFault),
+                    preboundSocketFactory(CONTROLLER_LISTENER, controllerSocket));
+            controller = new ControllerServer(shared, KafkaRaftServer.configSchema(), dirs._2());
+            broker = new BrokerServer(shared);
+
+            // KafkaRaftServer's order: the controller first, then the broker, which blocks until
+            // the controller has unfenced it and its listeners accept connections. Both give up at
+            // server.max.startup.time.ms.
+            controller.startup();
+            broker.startup();
+            if (fatalFault.get() != null) throw fatalFault.get();
+
+            int port = broker.boundPort(ListenerName.normalised(BROKER_LISTENER));
+            Duration took = Duration.ofNanos(System.nanoTime() - started);
+            LocalKafkaBroker local = new LocalKafkaBroker(controller, broker, HOST + ":" + port, took, dir, fatalFault);
+            Runtime.getRuntime().addShutdownHook(local.shutdownHook);
+            LOG.info(
+                    "Kafka {} broker (KRaft, combined) at {}, controller at {}:{}, logs in {} (started in {} ms)",
+                    AppInfoParser.getVersion(),
+                    local.bootstrapServers,
+                    HOST,
+                    controllerPort,
+                    dir,
+                    took.toMillis());
+            return local;
+        } catch (IOException | RuntimeException e) {
+            stop(broker, controller);
+            if (controllerSocket != null) controllerSocket.close(); // no-op when the server took it
+            deleteQuietly(dir);
+            throw e instanceof IOException io
+                    ? io
+                    : new IOException("the local Kafka broker did not start: " + e.getMessage(), e);
+        }
+    }
+
+    /** {@code host:port} of the client listener, for {@code bootstrap.servers}. */
+    public String bootstrapServers() {
+        return bootstrapServers;
+    }
+
+    /** From creating the log directory to the broker accepting clients. */
+    public Duration startupTime() {
+        return startupTime;
+    }
+
+    /** The log directory (under the temporary directory that {@link #close()} deletes). */
+    public Path logDir() {
+        return dir.resolve("data");
+    }
+
+    /** The first fatal fault the servers reported, if any; the broker should not be trusted after one. */
+    public Optional<RuntimeException> fatalFault() {
+        return Optional.ofNullable(fatalFault.get());
+    }
+
+    /**
+     * Creates topics with one replica; a topic that exists already is left as it is.
+     *
+     * @param partitions partitions of each topic
+     * @throws IOException when the broker refuses a topic or does not answer within 30 s
+     */
+    public void createTopics(int partitions, String... topics) throws IOException {
+        List<NewTopic> newTopics = new ArrayList<>();
+        for (String topic : topics) newTopics.add(new NewTopic(topic, partitions, (short) 1));
+        createTopics(newTopics);
+    }
+
+    /**
+     * Creates the given topics (with their partitions and configs); a topic that exists already is
+     * left as it is.
+     *
+     * @throws IOException when the broker refuses a topic or does not answer within 30 s
+     */
+    public void createTopics(Collection<NewTopic> topics) throws IOException {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+            var results = admin.createTopics(topics).values();
+            for (var result : results.entrySet()) {
+                try {
+                    result.getValue().get(30, TimeUnit.SECONDS);
+                } catch (ExecutionException e) {
+                    if (!(e.getCause() instanceof TopicExistsException)) {
+                        throw new IOException(
+                                "could not create topic " + result.getKey() + ": "
+                                        + e.getCause().getMessage(),
+                                e.getCause());
+                    }
+                }
+            }
+        } catch (TimeoutException e) {
+            throw new IOException("the broker at " + bootstrapServers + " did not create the topics within 30 s", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while creating topics", e);
+        }
+    }
+
+    /** Stops the broker (everything in it is lost) and deletes its directory. Idempotent. */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) return;
+        long t0 = System.nanoTime();
+        stop(broker, controller);
+        deleteQuietly(dir);
+        if (Thread.currentThread() != shutdownHook) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(shutdownHook);
+            } catch (IllegalStateException shuttingDown) {
+                // The hook runs (or ran) anyway; close() is idempotent.
+            }
+        }
+        LOG.info(
+                "Kafka broker at {} stopped in {} ms",
+                bootstrapServers,
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
+    }
+
+    // ---------------------------------------------------------------------------------------------
+
+    private static Map<String, Object> settings(
+            Map<String, ?> overrides, int controllerPort, Path logDir, Duration startupTimeout) {
+        Map<String, Object> p = new LinkedHashMap<>();
+        // Small and quick, for one node with a handful of clients.
+        p.put("num.partitions", "1");
+        p.put("default.replication.factor", "1");
+        p.put("min.insync.replicas", "1");
+        p.put("auto.create.topics.enable", "false");
+        p.put("offsets.topic.replication.factor", "1");
+        p.put("offsets.topic.num.partitions", Integer.toString(INTERNAL_TOPIC_PARTITIONS));
+        p.put("transaction.state.log.replication.factor", "1");
+        p.put("transaction.state.log.min.isr", "1");
+        p.put("transaction.state.log.num.partitions", Integer.toString(INTERNAL_TOPIC_PARTITIONS));
+        p.put("share.coordinator.state.topic.replication.factor", "1");
+        p.put("share.coordinator.state.topic.min.isr", "1");
+        // A consumer group or Streams application starts at once instead of after 3 s.
+        p.put("group.initial.rebalance.delay.ms", "0");
+        // The cleaner's dedupe buffer is 128 MiB of heap by default (Kafka's test kit uses 2 MiB too).
+        p.put("log.cleaner.dedupe.buffer.size", Integer.toString(2 * 1024 * 1024));
+        p.put("num.network.threads", "2");
+        p.put("num.io.threads", "2");
+        p.put("background.threads", "2");
+        p.put("num.recovery.threads.per.data.dir", "1");
+        p.putAll(overrides);
+
+        Map<String, Object> fixed = new LinkedHashMap<>(); // OWN_SETTINGS
+        fixed.put("process.roles", "broker,controller");
+        fixed.put("node.id", Integer.toString(NODE_ID));
+        fixed.put("controller.quorum.voters", NODE_ID + "@" + HOST + ":" + controllerPort);
+        fixed.put("controller.listener.names", CONTROLLER_LISTENER);
+        fixed.put(
+                "listeners",
+                BROKER_LISTENER + "://" + HOST + ":0," + CONTROLLER_LISTENER + "://" + HOST + ":" + controllerPort);
+        fixed.put(
+                "listener.security.protocol.map", BROKER_LISTENER + ":PLAINTEXT," + CONTROLLER_LISTENER + ":PLAINTEXT");
+        fixed.put("inter.broker.listener.name", BROKER_LISTENER);
+        fixed.put("log.dirs", logDir.toString());
+        fixed.put("metadata.log.dir", logDir.toString());
+        fixed.put("server.max.startup.time.ms", Long.toString(startupTimeout.toMillis()));
+        p.putAll(fixed);
+        return p;
+    }
+
+    /** What {@code kafka-storage.sh format} does: meta.properties and the bootstrap metadata. */
+    private static void format(KafkaConfig config, Path logDir) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        Formatter formatter = new Formatter()
+                .setPrintStream(new PrintStream(out, true, StandardCharsets.UTF_8))
+                .setNodeId(config.nodeId())
+                .setClusterId(Uuid.randomUuid().toString())
+                .addDirectory(logDir.toString())
+                .setMetadataLogDirectory(config.metadataLogDir())
+                .setControllerListenerName(CONTROLLER_LISTENER);
+        try {
+            formatter.run();
+        } catch (Exception e) {
+            throw new IOException("could not format " + logDir + ": " + e.getMessage(), e);
+        }
+        LOG.debug("{}", out.toString(StandardCharsets.UTF_8).strip());
+    }
+
+    /**
+     * Logs every fault like Kafka does; a fatal one is also kept instead of halting the JVM (the
+     * standard factory's {@code ProcessTerminatingFaultHandler}).
+     */
+    private static FaultHandlerFactory faultHandlers(AtomicReference<RuntimeException> fatalFault) {
+        return (name, fatal, action) -> {
+            FaultHandler logging = new LoggingFaultHandler(name, action);
+            if (!fatal) return logging;
+            return (message, cause) -> {
+                RuntimeException fault = logging.handleFault(message, cause);
+                fatalFault.compareAndSet(null, fault);
+                return fault;
+            };
+        };
+    }
+
+    /** The socket server's factory, except that {@code listener} gets the socket bound beforehand. */
+    private static ServerSocketFactory preboundSocketFactory(String listener, ServerSocketChannel bound) {
+        AtomicBoolean taken = new AtomicBoolean();
+        return (listenerName, address, backlog, recvBufferSize) -> {
+            if (listener.equals(listenerName) && taken.compareAndSet(false, true)) return bound;
+            return ServerSocketFactory.INSTANCE.openServerSocket(listenerName, address, backlog, recvBufferSize);
+        };
+    }
+
+    private static void stop(BrokerServer broker, ControllerServer controller) {
+        // KafkaRaftServer's order: the broker first, while the controller can still take its
+        // controlled shutdown.
+        if (broker != null) {
+            try {
+                broker.shutdown(Duration.ofSeconds(30));
+                broker.awaitShutdown();
+            } catch (RuntimeException e) {
+                LOG.warn("broker shutdown: {}", e.toString());
+            }
+        }
+        if (controller != null) {
+            try {
+                controller.shutdown();
+                controller.awaitShutdown();
+            } catch (RuntimeException e) {
+                LOG.warn("controller shutdown: {}", e.toString());
+            }
+        }
+    }
+
+    private static void deleteQuietly(Path dir) {
+        try (Stream<Path> files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("could not delete {}: {}", dir, e.toString());
+        }
+    }
+}
