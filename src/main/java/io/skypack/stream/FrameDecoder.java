@@ -1,0 +1,94 @@
+package io.skypack.stream;
+
+import io.skypack.registry.AvroDeserializationException;
+import io.skypack.schema.Frame;
+import io.skypack.schema.RejectReason;
+import io.skypack.schema.RejectedFrame;
+import java.nio.ByteBuffer;
+import java.time.Instant;
+import java.util.function.Supplier;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
+
+/**
+ * The first stage of the topology (DESIGN.md section 2, "decode and validate"): raw bytes from
+ * {@code uav.frames} in; a valid {@link Frame}, keyed by flight id, to the child {@link #VALID}, or a
+ * {@link RejectedFrame} with its reason, the source coordinates and the original bytes to the child
+ * {@link #REJECTED} (the dead-letter topic). Every input record produces exactly one of the two, so
+ * {@code in = valid + rejected} holds record by record and a bad frame never stops the next one.
+ *
+ * <p>The value is read here rather than by the source's serde on purpose: a serde failure would go to
+ * the deserialization exception handler, which can only log and skip (or stop), not produce a
+ * dead-letter record with the bytes. The validated {@link Frame} goes on with its image still encoded,
+ * so the micro-batcher's changelogged buffer stores compact bytes; the worker decodes it again, which
+ * the validator has shown succeeds.
+ */
+public final class FrameDecoder implements Processor<byte[], byte[], String, SpecificRecord> {
+    public static final String VALID = "valid-frames";
+    public static final String REJECTED = "rejected-frames";
+
+    private final Deserializer<Frame> deserializer;
+    private final FrameValidator validator;
+    private final Supplier<Instant> clock;
+    private ProcessorContext<String, SpecificRecord> context;
+
+    public FrameDecoder(Deserializer<Frame> deserializer, FrameValidator validator, Supplier<Instant> clock) {
+        this.deserializer = deserializer;
+        this.validator = validator;
+        this.clock = clock;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, SpecificRecord> context) {
+        this.context = context;
+    }
+
+    @Override
+    public void process(Record<byte[], byte[]> record) {
+        String topic = context.recordMetadata().map(RecordMetadata::topic).orElse("");
+        if (record.value() == null || record.value().length == 0) {
+            reject(record, null, RejectReason.TRUNCATED_RECORD, "empty record value");
+            return;
+        }
+        Frame frame;
+        try {
+            frame = deserializer.deserialize(topic, record.value());
+        } catch (AvroDeserializationException e) {
+            reject(record, null, e.reason(), e.getMessage());
+            return;
+        } catch (RuntimeException e) {
+            // Anything else from the decoder (Avro's own exceptions for impossible data) is still bad
+            // input, not a reason to stop the stream thread.
+            reject(record, null, RejectReason.CORRUPT_RECORD, String.valueOf(e.getMessage()));
+            return;
+        }
+        FrameValidator.Result result = validator.validate(frame);
+        String flight = frame.getFlightId() == null ? null : frame.getFlightId().toString();
+        if (!result.accepted()) {
+            reject(record, flight, result.reason(), result.message());
+            return;
+        }
+        context.forward(new Record<String, SpecificRecord>(flight, frame, record.timestamp(), record.headers()), VALID);
+    }
+
+    private void reject(Record<byte[], byte[]> record, String flight, RejectReason reason, String message) {
+        RecordMetadata meta = context.recordMetadata().orElse(null);
+        RejectedFrame rejected = RejectedFrame.newBuilder()
+                .setReasonCode(reason)
+                .setMessage(message == null ? reason.name() : message)
+                .setSourceTopic(meta == null ? "" : meta.topic())
+                .setSourcePartition(meta == null ? -1 : meta.partition())
+                .setSourceOffset(meta == null ? -1 : meta.offset())
+                .setFlightId(flight)
+                .setOriginalKey(record.key() == null ? null : ByteBuffer.wrap(record.key()))
+                .setOriginalValue(record.value() == null ? null : ByteBuffer.wrap(record.value()))
+                .setRejectedAt(clock.get())
+                .build();
+        context.forward(
+                new Record<String, SpecificRecord>(flight, rejected, record.timestamp(), record.headers()), REJECTED);
+    }
+}

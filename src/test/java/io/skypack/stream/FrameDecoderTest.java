@@ -1,0 +1,151 @@
+package io.skypack.stream;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.skypack.registry.AvroDeserializer;
+import io.skypack.registry.AvroSerializer;
+import io.skypack.registry.FakeSchemaRegistry;
+import io.skypack.registry.SchemaRegistryClient;
+import io.skypack.registry.SchemaRegistryConfig;
+import io.skypack.schema.Frame;
+import io.skypack.schema.ImageEncoding;
+import io.skypack.schema.RejectReason;
+import io.skypack.schema.RejectedFrame;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.streams.processor.api.MockProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class FrameDecoderTest {
+    private static final String TOPIC = "uav.frames";
+    private static final Instant NOW = Instant.ofEpochMilli(1_800_000_000_000L);
+
+    private FakeSchemaRegistry registry;
+    private SchemaRegistryClient client;
+    private MockProcessorContext<String, SpecificRecord> context;
+    private FrameDecoder decoder;
+    private long offset;
+
+    @BeforeEach
+    void start() throws IOException {
+        registry = FakeSchemaRegistry.start();
+        client = new SchemaRegistryClient(SchemaRegistryConfig.builder(registry.url())
+                .retries(2)
+                .retryBackoff(Duration.ofMillis(1), Duration.ofMillis(2))
+                .build());
+        context = new MockProcessorContext<>();
+        decoder = new FrameDecoder(
+                AvroDeserializer.forType(Frame.class, client), new FrameValidator(1000, 64L * 64), () -> NOW);
+        decoder.init(context);
+    }
+
+    @AfterEach
+    void stop() {
+        registry.close();
+    }
+
+    private static Frame raw(String flight, long index, int w, int h, byte[] rgb) {
+        return Frame.newBuilder()
+                .setFlightId(flight)
+                .setFrameIndex(index)
+                .setCaptureTime(Instant.ofEpochMilli(1_700_000_000_000L + 40 * index))
+                .setWidth(w)
+                .setHeight(h)
+                .setEncoding(ImageEncoding.RAW_RGB)
+                .setImage(rgb == null ? null : ByteBuffer.wrap(rgb))
+                .build();
+    }
+
+    private static Frame good(long index) {
+        return raw("f1", index, 4, 2, new byte[4 * 2 * 3]);
+    }
+
+    private byte[] bytes(Frame f) {
+        return new AvroSerializer<Frame>(client, false).serialize(TOPIC, f);
+    }
+
+    private void feed(byte[] value) {
+        context.setRecordMetadata(TOPIC, 3, offset++);
+        decoder.process(new Record<>("k".getBytes(), value, 1000 + offset));
+    }
+
+    private List<MockProcessorContext.CapturedForward<? extends String, ? extends SpecificRecord>> to(String child) {
+        List<MockProcessorContext.CapturedForward<? extends String, ? extends SpecificRecord>> out = new ArrayList<>();
+        for (var f : context.forwarded()) if (f.childName().orElse("").equals(child)) out.add(f);
+        return out;
+    }
+
+    @Test
+    void shouldForwardAValidFrameKeyedByFlight() {
+        feed(bytes(good(5)));
+        var valid = to(FrameDecoder.VALID);
+        assertEquals(1, valid.size());
+        assertEquals("f1", valid.get(0).record().key());
+        assertEquals(5L, ((Frame) valid.get(0).record().value()).getFrameIndex());
+        assertEquals(1001, valid.get(0).record().timestamp());
+        assertEquals(0, to(FrameDecoder.REJECTED).size());
+    }
+
+    /** One bad record of each kind, each followed by a good frame, which must still come out. */
+    @Test
+    void shouldDeadLetterEveryKindOfBadInputAndKeepProcessingTheNextGoodFrame() {
+        byte[] good = bytes(good(0));
+        byte[] unknownId = good.clone();
+        unknownId[1] = 0x7f; // schema id 0x7f...: never registered
+        byte[] badMagic = good.clone();
+        badMagic[0] = 9;
+        List<Object[]> cases = List.of(
+                new Object[] {Arrays.copyOf(good, good.length - 5), RejectReason.TRUNCATED_RECORD},
+                new Object[] {unknownId, RejectReason.UNKNOWN_SCHEMA_ID},
+                new Object[] {badMagic, RejectReason.BAD_MAGIC_BYTE},
+                new Object[] {new byte[0], RejectReason.TRUNCATED_RECORD},
+                new Object[] {bytes(raw("f1", 1, 100, 100, new byte[3])), RejectReason.FRAME_TOO_LARGE},
+                new Object[] {bytes(raw("f1", 2, 0, 2, new byte[3])), RejectReason.ZERO_SIZE_IMAGE},
+                new Object[] {bytes(raw("f1", 3, 4, 2, null)), RejectReason.MISSING_FIELD},
+                new Object[] {bytes(raw("f1", 4, 4, 2, new byte[7])), RejectReason.SIZE_MISMATCH},
+                new Object[] {bytes(jpeg(new byte[] {1, 2, 3, 4, 5, 6, 7, 8})), RejectReason.CORRUPT_IMAGE});
+        for (Object[] c : cases) {
+            feed((byte[]) c[0]);
+            feed(good);
+        }
+        var rejected = to(FrameDecoder.REJECTED);
+        var valid = to(FrameDecoder.VALID);
+        assertEquals(cases.size(), rejected.size());
+        assertEquals(cases.size(), valid.size(), "the good frame after each bad one still comes out");
+        assertEquals(2L * cases.size(), offset, "in = valid + rejected");
+        for (int i = 0; i < cases.size(); i++) {
+            RejectedFrame r = (RejectedFrame) rejected.get(i).record().value();
+            assertEquals(cases.get(i)[1], r.getReasonCode(), "case " + i + ": " + r.getMessage());
+            assertEquals(TOPIC, r.getSourceTopic());
+            assertEquals(3, r.getSourcePartition());
+            assertEquals(2L * i, r.getSourceOffset(), "the bad record's own offset");
+            assertArrayEquals((byte[]) cases.get(i)[0], bytesOf(r.getOriginalValue()), "original bytes kept");
+            assertEquals(NOW, r.getRejectedAt());
+            assertTrue(!r.getMessage().isBlank());
+        }
+    }
+
+    private static Frame jpeg(byte[] notAJpeg) {
+        Frame f = raw("f1", 9, 4, 2, notAJpeg);
+        f.setEncoding(ImageEncoding.JPEG);
+        return f;
+    }
+
+    private static byte[] bytesOf(ByteBuffer b) {
+        ByteBuffer d = b.duplicate();
+        byte[] out = new byte[d.remaining()];
+        d.get(out);
+        return out;
+    }
+}
