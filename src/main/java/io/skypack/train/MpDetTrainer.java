@@ -317,7 +317,9 @@ public final class MpDetTrainer {
         for (var e : to.getParameters().toMap().entrySet()) {
             ai.djl.nn.Parameter p = src.get(e.getKey());
             if (p == null) throw new IllegalStateException("checkpoint lacks parameter " + e.getKey());
-            e.getValue().getArray().set(p.getArray().toFloatArray());
+            // In place inside torch (index_put_ from a torch tensor). Not set(float[]): that hands the
+            // parameter a Java buffer's memory, the same path that crashed a gradient reset.
+            e.getValue().getArray().set(new NDIndex("..."), p.getArray());
         }
     }
 

@@ -1,5 +1,6 @@
 package io.skypack.train;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -52,6 +53,30 @@ class MpDetTrainerTest {
                 LossWeights.DEFAULTS,
                 1,
                 3);
+    }
+
+    @Test
+    void shouldResumeFromTheCheckpointWithItsExactWeights(@TempDir Path dir) throws IOException {
+        List<LabeledImage> images = TinyDataset.write(dir.resolve("data"), 4);
+        Path out = dir.resolve("out");
+        PrintStream quiet = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
+        new MpDetTrainer(recipe(2), quiet).train(images, out, false);
+        float[][] checkpoint = weights(out.resolve("checkpoint.mpdet"));
+        // Resuming a finished run trains nothing: the model it writes holds the checkpoint's weights.
+        Path resumed = new MpDetTrainer(recipe(2), quiet).train(images, out, true);
+        float[][] again = weights(resumed);
+        assertEquals(checkpoint.length, again.length);
+        for (int i = 0; i < checkpoint.length; i++) assertArrayEquals(checkpoint[i], again[i], 0f, "parameter " + i);
+        assertTrue(Math.abs(checkpoint[0][0]) > 0, "weights are not all zero");
+    }
+
+    private static float[][] weights(Path file) throws IOException {
+        try (ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager()) {
+            var net = io.skypack.model.ModelFile.load(file, m);
+            return net.getParameters().values().stream()
+                    .map(p -> p.getArray().toFloatArray())
+                    .toArray(float[][]::new);
+        }
     }
 
     @Test
