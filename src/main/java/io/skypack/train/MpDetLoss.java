@@ -18,6 +18,7 @@ import io.skypack.train.loss.MaskLoss;
 import io.skypack.train.loss.OtProxyLoss;
 import io.skypack.train.loss.QualityFocalLoss;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 
 /**
@@ -136,7 +137,9 @@ public final class MpDetLoss {
                     .mul(w.repeat(0, 4).reshape(4L * pos))
                     .sum()
                     .div(wSum.mul(4f));
-            maskLoss = maskLoss(out, posRows, posImage, posMask, posTarget, n, manager);
+            if (weights.mask() > 0) { // a coarse model whose masks are never used trains without them
+                maskLoss = maskLoss(out, posRows, posImage, posMask, posTarget, n, manager);
+            }
             if (epoch >= otFromEpoch && weights.ot() > 0) {
                 otLoss = otLoss(out, posRows, posLabel, b, n, manager);
             }
@@ -183,25 +186,32 @@ public final class MpDetLoss {
             for (int t = 0; t < MAX_MASK_POSITIVES; t++) thin.add(usable.get((int) (t * step)));
             usable = thin;
         }
+        // Grouped by image, so each image's positives take one (m_i, k) x (k, HW) product with that image's
+        // prototypes; gathering a copy of the prototype maps per positive cost more than the rest of the step.
+        usable.sort(Comparator.comparingInt(posImage::get));
         int m = usable.size();
         NDArray coef = out.get(MpDet.Outputs.COEFFICIENTS).reshape(-1, k);
         NDArray protos = out.get(MpDet.Outputs.PROTOTYPES).reshape(-1, k, (long) mh * mw); // (B, k, HW)
-        long[] rows = new long[m];
-        long[] images = new long[m];
         float[] targets = new float[m * mh * mw];
         float[] boxes = new float[4 * m];
-        for (int t = 0; t < m; t++) {
-            int j = usable.get(t);
-            rows[t] = posRows.get(j);
-            images[t] = posImage.get(j);
-            System.arraycopy(posMask.get(j), 0, targets, t * mh * mw, mh * mw);
-            float[] box = posTarget.get(j);
-            for (int q = 0; q < 4; q++) boxes[4 * t + q] = box[q] / 4f;
+        NDList perImage = new NDList();
+        for (int t = 0; t < m; ) {
+            int image = posImage.get(usable.get(t));
+            int end = t;
+            while (end < m && posImage.get(usable.get(end)) == image) end++;
+            long[] rows = new long[end - t];
+            for (int u = t; u < end; u++) {
+                int j = usable.get(u);
+                rows[u - t] = posRows.get(j);
+                System.arraycopy(posMask.get(j), 0, targets, u * mh * mw, mh * mw);
+                float[] box = posTarget.get(j);
+                for (int q = 0; q < 4; q++) boxes[4 * u + q] = box[q] / 4f;
+            }
+            perImage.add(gatherRows(coef, manager.create(rows)).matMul(protos.get(image)));
+            t = end;
         }
-        NDArray posCoef = gatherRows(coef, manager.create(rows)).reshape(m, 1, k);
-        NDArray posProtos = gatherRows(protos.reshape(-1, k * (long) mh * mw), manager.create(images))
-                .reshape(m, k, (long) mh * mw);
-        NDArray maskLogits = posCoef.batchMatMul(posProtos).reshape(m, mh, mw);
+        NDArray maskLogits =
+                (perImage.size() == 1 ? perImage.singletonOrThrow() : NDArrays.concat(perImage, 0)).reshape(m, mh, mw);
         return MaskLoss.loss(
                         maskLogits,
                         manager.create(targets).reshape(m, mh, mw),
