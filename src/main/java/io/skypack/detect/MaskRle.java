@@ -186,6 +186,24 @@ public final class MaskRle {
         }
     }
 
+    /**
+     * The part of this mask inside the window {@code [x0, x1) x [y0, y1)}, as a mask of the window's
+     * size (how a detection's mask travels on the detections topic: within its box). The window may
+     * reach outside the mask; pixels there are background.
+     */
+    public MaskRle crop(int x0, int y0, int x1, int y1) {
+        if (x1 < x0 || y1 < y0) {
+            throw new IllegalArgumentException("empty crop window [" + x0 + ", " + x1 + ") x [" + y0 + ", " + y1 + ")");
+        }
+        int w = x1 - x0, h = y1 - y0;
+        boolean[] window = new boolean[w * h];
+        forEachSegment((x, s0, s1) -> {
+            if (x < x0 || x >= x1) return;
+            for (int y = Math.max(s0, y0); y < Math.min(s1, y1); y++) window[(y - y0) * w + (x - x0)] = true;
+        });
+        return encode(window, h, w);
+    }
+
     /** Number of foreground pixels. */
     public long area() {
         long a = 0;

@@ -26,7 +26,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Gathers the frames of each flight into micro-batches (DESIGN.md section 1): frames come in keyed
- * by flight id, and a flight's frames go out as one record whose value is the list of them, in
+ * by flight id, and a flight's frames go out as one record whose value is the list of them (each
+ * with its own record timestamp and arrival time, which the inference stage turns into latencies), in
  * arrival order, as soon as either
  *
  * <ul>
@@ -64,13 +65,13 @@ import org.slf4j.LoggerFactory;
  * @param <K> record key, the flight id
  * @param <V> frame type
  */
-public final class FrameBatcher<K, V> implements Processor<K, V, K, List<V>> {
+public final class FrameBatcher<K, V> implements Processor<K, V, K, List<BufferedFrame<K, V>>> {
     private static final Logger LOG = LoggerFactory.getLogger(FrameBatcher.class);
 
     private final BatchingConfig config;
     private final String storeName;
 
-    private ProcessorContext<K, List<V>> context;
+    private ProcessorContext<K, List<BufferedFrame<K, V>>> context;
     private KeyValueStore<Long, BufferedFrame<K, V>> store;
     private Cancellable punctuator;
     /** Per flight, its buffered frames' sequence numbers and arrival times, oldest first. */
@@ -100,7 +101,7 @@ public final class FrameBatcher<K, V> implements Processor<K, V, K, List<V>> {
     }
 
     @Override
-    public void init(ProcessorContext<K, List<V>> context) {
+    public void init(ProcessorContext<K, List<BufferedFrame<K, V>>> context) {
         this.context = context;
         this.store = context.getStateStore(storeName);
         // Frames buffered before a restart: in sequence order, since Long keys serialize big-endian
@@ -143,7 +144,7 @@ public final class FrameBatcher<K, V> implements Processor<K, V, K, List<V>> {
         Deque<Pending> frames = index(record.key(), sequence, now);
         if (frames.size() >= config.maxBatch()) {
             List<BufferedFrame<K, V>> batch = take(record.key());
-            context.forward(record.withValue(values(batch)));
+            context.forward(record.withValue(batch));
         }
     }
 
@@ -161,7 +162,7 @@ public final class FrameBatcher<K, V> implements Processor<K, V, K, List<V>> {
             List<BufferedFrame<K, V>> batch = take(key);
             long newest =
                     batch.stream().mapToLong(BufferedFrame::timestamp).max().orElseThrow();
-            context.forward(new Record<>(key, values(batch), newest));
+            context.forward(new Record<>(key, batch, newest));
         }
     }
 
@@ -194,12 +195,6 @@ public final class FrameBatcher<K, V> implements Processor<K, V, K, List<V>> {
             }
             batch.add(frame);
         }
-        return batch;
-    }
-
-    private static <K, V> List<V> values(List<BufferedFrame<K, V>> batch) {
-        List<V> values = new ArrayList<>(batch.size());
-        for (BufferedFrame<K, V> frame : batch) values.add(frame.value());
-        return Collections.unmodifiableList(values);
+        return Collections.unmodifiableList(batch);
     }
 }

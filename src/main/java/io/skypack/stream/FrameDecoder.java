@@ -28,8 +28,8 @@ import org.apache.kafka.streams.processor.api.RecordMetadata;
  * the validator has shown succeeds.
  */
 public final class FrameDecoder implements Processor<byte[], byte[], String, SpecificRecord> {
-    public static final String VALID = "valid-frames";
-    public static final String REJECTED = "rejected-frames";
+    public static final String VALID = "frame-batcher";
+    public static final String REJECTED = "rejected-frames-sink";
 
     private final Deserializer<Frame> deserializer;
     private final FrameValidator validator;

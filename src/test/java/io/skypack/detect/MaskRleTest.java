@@ -298,4 +298,27 @@ class MaskRleTest {
         assertEquals(new Box(3, 0, 5, 2), rle.boundingBox());
         assertEquals(4, rle.area());
     }
+
+    @Test
+    void cropShouldKeepExactlyThePixelsInsideTheWindowEvenWhenItReachesOutside() {
+        Random rnd = new Random(SEED);
+        for (int trial = 0; trial < 200; trial++) {
+            int h = 1 + rnd.nextInt(30), w = 1 + rnd.nextInt(30);
+            boolean[] full = randomMask(rnd, h, w);
+            MaskRle rle = MaskRle.encode(full, h, w);
+            int x0 = rnd.nextInt(w + 4) - 2, y0 = rnd.nextInt(h + 4) - 2;
+            int x1 = x0 + rnd.nextInt(12), y1 = y0 + rnd.nextInt(12);
+            MaskRle crop = rle.crop(x0, y0, x1, y1);
+            assertEquals(y1 - y0, crop.height());
+            assertEquals(x1 - x0, crop.width());
+            boolean[] got = crop.decode();
+            for (int y = y0; y < y1; y++) {
+                for (int x = x0; x < x1; x++) {
+                    boolean inside = x >= 0 && x < w && y >= 0 && y < h && full[y * w + x];
+                    assertEquals(inside, got[(y - y0) * (x1 - x0) + (x - x0)], "trial " + trial + " at " + x + "," + y);
+                }
+            }
+        }
+        assertThrows(IllegalArgumentException.class, () -> MaskRle.empty(4, 4).crop(3, 0, 2, 4));
+    }
 }

@@ -27,7 +27,7 @@ class FrameBatcherTest {
     private static final Duration BUDGET = Duration.ofMillis(100);
     private static final long T0 = 1_000_000L;
 
-    private MockProcessorContext<String, List<String>> context;
+    private MockProcessorContext<String, List<BufferedFrame<String, String>>> context;
     private KeyValueStore<Long, BufferedFrame<String, String>> store;
 
     @BeforeEach
@@ -63,10 +63,10 @@ class FrameBatcherTest {
 
     private List<Record<String, List<String>>> forwarded() {
         List<Record<String, List<String>>> records = new ArrayList<>();
-        for (CapturedForward<? extends String, ? extends List<String>> f : context.forwarded()) {
+        for (CapturedForward<? extends String, ? extends List<BufferedFrame<String, String>>> f : context.forwarded()) {
             records.add(new Record<>(
                     f.record().key(),
-                    List.copyOf(f.record().value()),
+                    f.record().value().stream().map(BufferedFrame::value).toList(),
                     f.record().timestamp()));
         }
         return records;
@@ -245,9 +245,9 @@ class FrameBatcherTest {
                 .deserialize("changelog", new byte[] {0, 0, 0, 9}));
     }
 
-    private static MockProcessorContext<String, List<String>> contextWith(
+    private static MockProcessorContext<String, List<BufferedFrame<String, String>>> contextWith(
             KeyValueStore<Long, BufferedFrame<String, String>> store) {
-        MockProcessorContext<String, List<String>> fresh = new MockProcessorContext<>();
+        MockProcessorContext<String, List<BufferedFrame<String, String>>> fresh = new MockProcessorContext<>();
         fresh.addStateStore(store);
         return fresh;
     }
