@@ -10,6 +10,7 @@ import picocli.CommandLine.Command;
         versionProvider = Main.Version.class,
         description = "Small-object detection with instance masks on drone video, over Kafka.",
         subcommands = {
+            DemoCommand.class,
             SynthCommand.class,
             EvalCommand.class,
             SimulateDetectionsCommand.class,

@@ -1,0 +1,169 @@
+package io.skypack.app;
+
+import io.skypack.detect.Detector;
+import io.skypack.detect.FullFrameDetector;
+import io.skypack.detect.SlicedDetector;
+import io.skypack.detect.UfpmpConfig;
+import io.skypack.detect.UfpmpDetector;
+import io.skypack.model.MpDetDecoder;
+import io.skypack.model.MpDetRunner;
+import io.skypack.registry.AvroDeserializer;
+import io.skypack.registry.AvroSerdes;
+import io.skypack.registry.AvroSerializer;
+import io.skypack.registry.SchemaRegistryClient;
+import io.skypack.schema.Frame;
+import io.skypack.stream.DetectorPool;
+import io.skypack.stream.SkypackTopology;
+import io.skypack.train.data.VisDroneCategory;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The detector application as the commands run it: models opened from the configuration, one
+ * detector per worker in a {@link DetectorPool}, the Avro codecs on the configured registry, the
+ * topology, and the Kafka Streams instance running it. Closing it closes all of them.
+ */
+final class DetectorRuntime implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(DetectorRuntime.class);
+
+    private final DetectorPool pool;
+    private final SchemaRegistryClient registry;
+    private final Topology topology;
+    private final KafkaStreams streams;
+    private final String modelId;
+
+    private DetectorRuntime(
+            DetectorPool pool, SchemaRegistryClient registry, Topology topology, KafkaStreams streams, String modelId) {
+        this.pool = pool;
+        this.registry = registry;
+        this.topology = topology;
+        this.streams = streams;
+        this.modelId = modelId;
+    }
+
+    /** Opens the models and builds (but does not start) the application. */
+    static DetectorRuntime create(PipelineConfig config) throws IOException {
+        Detectors d = openDetectors(config);
+        try {
+            SchemaRegistryClient registry = new SchemaRegistryClient(config.registry());
+            SkypackTopology.Codecs codecs = codecs(registry);
+            Topology topology = SkypackTopology.build(
+                    config.settings(d.modelId(), DetectorRuntime::className), codecs, d.pool(), Instant::now);
+            Properties props = config.streams();
+            KafkaStreams streams = new KafkaStreams(topology, props);
+            streams.setUncaughtExceptionHandler(e -> {
+                // A failed task (broker gone, a producer fenced) restarts from its committed state.
+                LOG.error("stream thread failed, replacing it: {}", e.toString());
+                return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+            });
+            return new DetectorRuntime(d.pool(), registry, topology, streams, d.modelId());
+        } catch (RuntimeException e) {
+            d.pool().close();
+            throw e;
+        }
+    }
+
+    static SkypackTopology.Codecs codecs(SchemaRegistryClient registry) {
+        return new SkypackTopology.Codecs(
+                AvroDeserializer.forType(Frame.class, registry),
+                AvroSerdes.forType(Frame.class, registry, false),
+                new AvroSerializer<SpecificRecord>(registry, false));
+    }
+
+    static String className(int id) {
+        try {
+            return VisDroneCategory.ofId(id).label();
+        } catch (IllegalArgumentException e) {
+            return "class-" + id;
+        }
+    }
+
+    record Detectors(DetectorPool pool, String modelId) {}
+
+    /**
+     * {@code skypack.detector}: {@code ufp} (coarse + fine), {@code full-frame} or {@code sliced} (the fine
+     * model, {@code skypack.model.fine}, alone); {@code skypack.workers} detectors, each with its own models.
+     */
+    static Detectors openDetectors(PipelineConfig config) throws IOException {
+        String kind = config.string("detector");
+        int workers = (int) config.number("workers", 1, 64);
+        String coarse = config.string("model.coarse"), fine = config.string("model.fine");
+        List<Detector> detectors = new ArrayList<>();
+        List<AutoCloseable> models = new ArrayList<>();
+        String modelId = null;
+        try {
+            for (int w = 0; w < workers; w++) {
+                switch (kind) {
+                    case "ufp" -> {
+                        UfpOptions o = new UfpOptions();
+                        o.coarse = coarse;
+                        o.fine = fine;
+                        MpDetRunner c = o.openCoarse();
+                        models.add(c);
+                        MpDetRunner f = o.openFine();
+                        models.add(f);
+                        detectors.add(new UfpmpDetector(c, f, o.config(UfpmpConfig.DEFAULT.maxBatch())));
+                        modelId = "ufp:" + c.config().name() + "+" + f.config().name();
+                    }
+                    case "full-frame", "sliced" -> {
+                        MpDetRunner f = ModelOption.open(fine, MpDetDecoder.Params.DEFAULTS);
+                        models.add(f);
+                        detectors.add(
+                                kind.equals("sliced")
+                                        ? new SlicedDetector(f, SlicedDetector.DEFAULT_OVERLAP, 8)
+                                        : new FullFrameDetector(f, 8));
+                        modelId = kind + ":" + f.config().name();
+                    }
+                    default ->
+                        throw new IllegalArgumentException(
+                                "skypack.detector must be ufp, full-frame or sliced, got '" + kind + "'");
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            for (AutoCloseable m : models) {
+                try {
+                    m.close();
+                } catch (Exception ignored) {
+                    // the original failure is what matters
+                }
+            }
+            throw e;
+        }
+        return new Detectors(new DetectorPool(detectors, models), modelId);
+    }
+
+    void start() {
+        streams.start();
+    }
+
+    KafkaStreams streams() {
+        return streams;
+    }
+
+    Topology topology() {
+        return topology;
+    }
+
+    String modelId() {
+        return modelId;
+    }
+
+    SchemaRegistryClient registry() {
+        return registry;
+    }
+
+    @Override
+    public void close() {
+        streams.close(java.time.Duration.ofSeconds(30));
+        pool.close();
+    }
+}

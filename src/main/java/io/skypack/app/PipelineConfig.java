@@ -1,0 +1,172 @@
+package io.skypack.app;
+
+import io.skypack.registry.SchemaRegistryConfig;
+import io.skypack.stream.BatchingConfig;
+import io.skypack.stream.InferenceStage;
+import io.skypack.stream.SkypackTopology;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.function.IntFunction;
+
+/**
+ * The pipeline's configuration, in layers (later wins): the profile ({@code topologies/live.properties}
+ * or {@code topologies/replay.properties}, bundled in the jar), a {@code --config} file, {@code SKYPACK_*}
+ * environment variables, command-line options. Keys starting with {@code skypack.} are SkyPack's; the
+ * rest are Kafka Streams and client settings (and the schema-registry client's {@code schema.registry.*},
+ * {@code basic.auth.user.info}), passed through unchanged.
+ *
+ * <p>An environment variable {@code SKYPACK_A_B} sets {@code skypack.a.b} when that is a SkyPack key,
+ * else {@code a.b}: {@code SKYPACK_BOOTSTRAP_SERVERS} sets {@code bootstrap.servers},
+ * {@code SKYPACK_BATCH_MAX} sets {@code skypack.batch.max}, {@code SKYPACK_SCHEMA_REGISTRY_URL} sets
+ * {@code schema.registry.url}. Hyphenated keys cannot be set this way; use the file.
+ */
+final class PipelineConfig {
+    static final String PREFIX = "skypack.";
+
+    private final Map<String, String> values;
+
+    private PipelineConfig(Map<String, String> values) {
+        this.values = values;
+    }
+
+    /**
+     * @param profile {@code live} or {@code replay}
+     * @param file optional properties file
+     * @param env the environment (only {@code SKYPACK_*} entries are read)
+     * @param overrides from the command line
+     */
+    static PipelineConfig load(String profile, Path file, Map<String, String> env, Map<String, String> overrides)
+            throws IOException {
+        Map<String, String> v = new TreeMap<>();
+        String resource = "/io/skypack/topologies/" + profile + ".properties";
+        try (InputStream in = PipelineConfig.class.getResourceAsStream(resource)) {
+            if (in == null) throw new IllegalArgumentException("unknown profile '" + profile + "': use live or replay");
+            Properties p = new Properties();
+            p.load(in);
+            p.stringPropertyNames().forEach(k -> v.put(k, p.getProperty(k).trim()));
+        }
+        if (file != null) {
+            if (!Files.isRegularFile(file)) throw new IOException("--config " + file + ": no such file");
+            Properties p = new Properties();
+            try (Reader r = Files.newBufferedReader(file)) {
+                p.load(r);
+            }
+            p.stringPropertyNames().forEach(k -> v.put(k, p.getProperty(k).trim()));
+        }
+        for (Map.Entry<String, String> e : env.entrySet()) {
+            if (!e.getKey().startsWith("SKYPACK_") || e.getKey().equals("SKYPACK_REGISTRY_HOME")) continue;
+            String key = e.getKey()
+                    .substring("SKYPACK_".length())
+                    .toLowerCase(Locale.ROOT)
+                    .replace('_', '.');
+            v.put(v.containsKey(PREFIX + key) ? PREFIX + key : key, e.getValue().trim());
+        }
+        v.putAll(overrides);
+        return new PipelineConfig(v);
+    }
+
+    String get(String key) {
+        return values.get(key);
+    }
+
+    /** Kafka Streams / client properties: everything that is not a SkyPack key. */
+    Properties streams() {
+        Properties p = new Properties();
+        values.forEach((k, val) -> {
+            if (!k.startsWith(PREFIX)) p.put(k, val);
+        });
+        return p;
+    }
+
+    SchemaRegistryConfig registry() {
+        if (values.get(SchemaRegistryConfig.URL) == null) {
+            throw new IllegalArgumentException(
+                    "no schema registry: set schema.registry.url (--registry, SKYPACK_SCHEMA_REGISTRY_URL or --config)");
+        }
+        return SchemaRegistryConfig.fromMap(values);
+    }
+
+    SkypackTopology.Topics topics() {
+        return new SkypackTopology.Topics(
+                string("topics.frames"),
+                string("topics.detections"),
+                string("topics.flight-stats"),
+                string("topics.dead-letters"));
+    }
+
+    SkypackTopology.Settings settings(String modelId, IntFunction<String> classNames) {
+        long stale = number("stale.after.ms", 0, Long.MAX_VALUE);
+        return new SkypackTopology.Settings(
+                topics(),
+                BatchingConfig.of(
+                        (int) number("batch.max", 1, 1024),
+                        Duration.ofMillis(number("batch.latency.ms", 1, 3_600_000))),
+                new InferenceStage.Settings(
+                        modelId,
+                        stale == 0 ? Optional.empty() : Optional.of(Duration.ofMillis(stale)),
+                        classNames,
+                        fraction("output.min.score")),
+                number("frame.max.bytes", 1, Integer.MAX_VALUE),
+                number("frame.max.pixels", 1, Long.MAX_VALUE),
+                Duration.ofMillis(number("stats.window.ms", 1, Long.MAX_VALUE)));
+    }
+
+    String string(String key) {
+        String s = values.get(PREFIX + key);
+        if (s == null || s.isBlank()) throw new IllegalArgumentException(PREFIX + key + " is not set");
+        return s;
+    }
+
+    long number(String key, long min, long max) {
+        String s = string(key);
+        long n;
+        try {
+            n = Long.parseLong(s);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(PREFIX + key + " must be a whole number, got '" + s + "'");
+        }
+        if (n < min || n > max) {
+            throw new IllegalArgumentException(PREFIX + key + " must be in [" + min + ", " + max + "], got " + n);
+        }
+        return n;
+    }
+
+    double fraction(String key) {
+        String s = string(key);
+        double v;
+        try {
+            v = Double.parseDouble(s);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(PREFIX + key + " must be a number in [0, 1], got '" + s + "'");
+        }
+        if (!(v >= 0 && v <= 1)) throw new IllegalArgumentException(PREFIX + key + " must be in [0, 1], got " + v);
+        return v;
+    }
+
+    /** Every setting, one per line, secrets (passwords, credentials, JAAS) shown as [hidden]. */
+    String describe() {
+        StringBuilder sb = new StringBuilder();
+        values.forEach((k, v) ->
+                sb.append(k).append('=').append(isSecret(k) ? "[hidden]" : v).append('\n'));
+        return sb.toString();
+    }
+
+    static boolean isSecret(String key) {
+        String k = key.toLowerCase(Locale.ROOT);
+        return k.contains("password")
+                || k.contains("user.info")
+                || k.contains("jaas")
+                || k.contains("secret")
+                || k.contains("token")
+                || k.contains("credentials");
+    }
+}
