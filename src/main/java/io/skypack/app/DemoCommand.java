@@ -81,6 +81,12 @@ final class DemoCommand implements Callable<Integer> {
             description = "Give up when results stop coming for this long, seconds (default ${DEFAULT-VALUE}).")
     int timeoutSeconds = 300;
 
+    @Option(
+            names = "--bad-frames",
+            description =
+                    "Also send this many corrupt frames (garbage JPEG bytes), to show the dead-letter path (default ${DEFAULT-VALUE}).")
+    int badFrames = 1;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter o = spec.commandLine().getOut();
@@ -161,6 +167,12 @@ final class DemoCommand implements Callable<Integer> {
                         () -> {
                             try {
                                 frames.replay(source, replayPace, (n, total) -> sent.set(n));
+                                for (int b = 0; b < badFrames; b++) {
+                                    producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(
+                                            topics.frames(), source.flightId(), corrupt(source, b)));
+                                    sent.incrementAndGet();
+                                }
+                                producer.flush();
                             } catch (Exception e) {
                                 failed[0] = e;
                             }
@@ -171,7 +183,7 @@ final class DemoCommand implements Callable<Integer> {
                 int lastOut = -1;
                 List<Double> latencies = new ArrayList<>();
                 Map<String, Long> perClass = new TreeMap<>();
-                while (watcher.detections.size() + watcher.rejected.size() < source.size()) {
+                while (watcher.detections.size() + watcher.rejected.size() < source.size() + badFrames) {
                     watcher.poll(Duration.ofMillis(200), r -> {
                         FrameDetections d = r.value();
                         latencies.add((double) d.getStats().getTotalMs());
@@ -197,7 +209,8 @@ final class DemoCommand implements Callable<Integer> {
                     } else if (System.nanoTime() - lastProgress
                             > Duration.ofSeconds(timeoutSeconds).toNanos()) {
                         throw new IllegalStateException("no result for " + timeoutSeconds + " s; streams state "
-                                + app.streams().state() + "; " + lastOut + " of " + source.size() + " frames out");
+                                + app.streams().state() + "; " + lastOut + " of " + (source.size() + badFrames)
+                                + " frames out");
                     }
                 }
                 producerThread.join();
@@ -213,6 +226,23 @@ final class DemoCommand implements Callable<Integer> {
             }
             return 0;
         }
+    }
+
+    /** A frame whose JPEG bytes are garbage: the decode stage must dead-letter it and go on. */
+    private static Frame corrupt(FlightSource source, int b) {
+        byte[] junk = new byte[2048];
+        new java.util.Random(b).nextBytes(junk);
+        junk[0] = (byte) 0xff;
+        junk[1] = (byte) 0xd8; // a JPEG start marker, then nothing a decoder can use
+        return Frame.newBuilder()
+                .setFlightId(source.flightId())
+                .setFrameIndex(source.size() + b)
+                .setCaptureTime(Instant.now())
+                .setWidth(1280)
+                .setHeight(720)
+                .setEncoding(io.skypack.schema.ImageEncoding.JPEG)
+                .setImage(java.nio.ByteBuffer.wrap(junk))
+                .build();
     }
 
     private void writeOverlay(FrameDetections d, Path image) {
@@ -258,13 +288,21 @@ final class DemoCommand implements Callable<Integer> {
         }
         sb.append(String.format(
                 Locale.ROOT,
-                "flight %s: %d frames in, %d detections records (%s), %d dead-lettered, %d skipped%n",
+                "flight %s: %d frames sent (+ corrupt ones), %d detections records (%s), %d dead-lettered, %d skipped%n",
                 source.flightId(),
                 source.size(),
                 w.detections.size(),
                 inOrder ? "in frame order" : "OUT OF ORDER",
                 w.rejected.size(),
                 skipped));
+        for (var r : w.rejected) {
+            sb.append(String.format(
+                    Locale.ROOT,
+                    "dead letter: %s %s (%s)%n",
+                    r.getReasonCode(),
+                    r.getMessage(),
+                    r.getSourceTopic() + "-" + r.getSourcePartition() + "@" + r.getSourceOffset()));
+        }
         sb.append(String.format(Locale.ROOT, "detector %s: %d detections, %d with masks%n", modelId, dets, masks));
         sb.append(String.format(
                 Locale.ROOT,

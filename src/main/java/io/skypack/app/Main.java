@@ -11,6 +11,8 @@ import picocli.CommandLine.Command;
         description = "Small-object detection with instance masks on drone video, over Kafka.",
         subcommands = {
             DemoCommand.class,
+            DetectCommand.class,
+            ReplayCommand.class,
             SynthCommand.class,
             EvalCommand.class,
             SimulateDetectionsCommand.class,

@@ -1,0 +1,85 @@
+package io.skypack.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class PipelineConfigTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void layersShouldApplyProfileThenFileThenEnvironmentThenOptions() throws Exception {
+        Path file = dir.resolve("site.properties");
+        Files.writeString(file, "skypack.batch.max=3\nbootstrap.servers=file:9092\nskypack.stats.window.ms=5000\n");
+        PipelineConfig c = PipelineConfig.load(
+                "replay",
+                file,
+                Map.of("SKYPACK_BATCH_MAX", "5", "SKYPACK_BOOTSTRAP_SERVERS", "env:9092", "HOME", "/root"),
+                Map.of("skypack.batch.max", "6"));
+        var s = c.settings("m", id -> "c" + id);
+        assertEquals(6, s.batching().maxBatch(), "the option wins over env, file and profile");
+        assertEquals("env:9092", c.streams().getProperty("bootstrap.servers"), "env wins over the file");
+        assertEquals(Duration.ofSeconds(5), s.statsWindow(), "the file wins over the profile");
+        assertEquals("exactly_once_v2", c.streams().getProperty("processing.guarantee"), "replay profile");
+        assertEquals(Optional.empty(), s.inference().staleAfter(), "replay never skips");
+        assertFalse(c.streams().containsKey("skypack.batch.max"), "SkyPack keys are not passed to Kafka");
+        assertFalse(c.streams().containsKey("home"), "only SKYPACK_ variables are read");
+    }
+
+    @Test
+    void liveProfileShouldSkipStaleFramesAndAvoidTransactions() throws Exception {
+        PipelineConfig c = PipelineConfig.load("live", null, Map.of(), Map.of());
+        var s = c.settings("m", id -> "c" + id);
+        assertEquals(Optional.of(Duration.ofSeconds(2)), s.inference().staleAfter());
+        assertEquals("at_least_once", c.streams().getProperty("processing.guarantee"));
+        assertTrue(s.batching().latencyBudget().toMillis() <= 100);
+    }
+
+    @Test
+    void badValuesShouldNameTheKey() throws Exception {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> PipelineConfig.load(
+                        "replay", null, Map.of(), Map.of("skypack.batch.max", "lots"))
+                .settings("m", id -> ""));
+        assertEquals("skypack.batch.max must be a whole number, got 'lots'", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> PipelineConfig.load(
+                        "replay", null, Map.of(), Map.of("skypack.batch.max", "0"))
+                .settings("m", id -> ""));
+        assertEquals("skypack.batch.max must be in [1, 1024], got 0", e.getMessage());
+        e = assertThrows(
+                IllegalArgumentException.class, () -> PipelineConfig.load("nightly", null, Map.of(), Map.of()));
+        assertTrue(e.getMessage().contains("unknown profile 'nightly'"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> PipelineConfig.load("replay", null, Map.of(), Map.of())
+                .registry());
+        assertTrue(e.getMessage().startsWith("no schema registry"), e.getMessage());
+        assertThrows(
+                java.io.IOException.class,
+                () -> PipelineConfig.load("replay", dir.resolve("missing.properties"), Map.of(), Map.of()));
+    }
+
+    @Test
+    void describeShouldHideSecrets() throws Exception {
+        PipelineConfig c = PipelineConfig.load(
+                "replay",
+                null,
+                Map.of(),
+                Map.of(
+                        "sasl.jaas.config",
+                                "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"u\" password=\"hunter2\";",
+                        "basic.auth.user.info", "reg:s3cret",
+                        "ssl.truststore.password", "changeit"));
+        String printed = c.describe();
+        assertFalse(printed.contains("hunter2") || printed.contains("s3cret") || printed.contains("changeit"), printed);
+        assertTrue(printed.contains("sasl.jaas.config=[hidden]"), printed);
+        assertTrue(printed.contains("skypack.batch.max=8"), printed);
+    }
+}
