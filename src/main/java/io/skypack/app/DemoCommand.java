@@ -200,7 +200,7 @@ final class DemoCommand implements Callable<Integer> {
                                 Locale.ROOT,
                                 "\rframes in %d/%d, out %d (dead-lettered %d), %.2f frames/s, latency p50 %.0f ms   ",
                                 sent.get(),
-                                source.size(),
+                                source.size() + badFrames,
                                 watcher.detections.size(),
                                 watcher.rejected.size(),
                                 watcher.detections.size() / Math.max(1e-9, secs),
