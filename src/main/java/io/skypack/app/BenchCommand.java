@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
             BenchModelCommand.class,
             BenchConditionsCommand.class,
             BenchDetectCommand.class,
+            BenchPipelineCommand.class,
             CommandLine.HelpCommand.class
         })
 final class BenchCommand implements Callable<Integer> {
