@@ -110,11 +110,12 @@ final class GflHead extends AbstractBlock {
         for (int c = 0; c < config.numClasses(); c++) {
             int off = config.proxyOffset(c), k = config.proxies().get(c);
             NDArray s = sims.get(new NDIndex("..., {}:{}", off, off + k));
-            NDArray w = s.mul(gamma).softmax(-1);
+            NDArray w = Scalars.mul(s, gamma).softmax(-1);
             perClass.add(w.mul(s).sum(new int[] {-1}, true));
         }
         NDArray bias = ps.getValue(classBias, f.getDevice(), training);
-        NDArray logits = NDArrays.concat(new NDList(perClass), -1).mul(gamma).add(bias);
+        NDArray logits =
+                Scalars.mul(NDArrays.concat(new NDList(perClass), -1), gamma).add(bias);
         return new NDList(logits, NDArrays.concat(new NDList(reg), 1), f, NDArrays.concat(new NDList(coef), 1), sims);
     }
 

@@ -11,6 +11,7 @@ import io.skypack.model.Distributions;
 import io.skypack.model.MpDet;
 import io.skypack.model.MpDetConfig;
 import io.skypack.model.Priors;
+import io.skypack.model.Scalars;
 import io.skypack.train.loss.DistributionFocalLoss;
 import io.skypack.train.loss.GiouLoss;
 import io.skypack.train.loss.LossWeights;
@@ -145,16 +146,18 @@ public final class MpDetLoss {
             }
         }
         NDArray validIdx = manager.create(validRows(valid));
-        NDArray qfl = QualityFocalLoss.loss(
+        NDArray qfl = Scalars.div(
+                QualityFocalLoss.loss(
                         gatherRows(logits, validIdx),
                         gatherRows(manager.create(qflTarget).reshape(b * n, c), validIdx),
-                        QualityFocalLoss.DEFAULT_BETA)
-                .div(Math.max(1, pos));
-        NDArray total = qfl.mul(weights.qfl())
-                .add(dflLoss.mul(weights.dfl()))
-                .add(giouLoss.mul(weights.giou()))
-                .add(maskLoss.mul(weights.mask()))
-                .add(otLoss.mul(weights.ot()));
+                        QualityFocalLoss.DEFAULT_BETA),
+                Math.max(1, pos));
+        // Scalars, not qfl.mul(w): DJL's multiply by a number loses its constant to the GC before backward.
+        NDArray total = Scalars.mul(qfl, weights.qfl())
+                .add(Scalars.mul(dflLoss, weights.dfl()))
+                .add(Scalars.mul(giouLoss, weights.giou()))
+                .add(Scalars.mul(maskLoss, weights.mask()))
+                .add(Scalars.mul(otLoss, weights.ot()));
         return new Parts(
                 total,
                 qfl.getFloat(),
@@ -212,11 +215,12 @@ public final class MpDetLoss {
         }
         NDArray maskLogits =
                 (perImage.size() == 1 ? perImage.singletonOrThrow() : NDArrays.concat(perImage, 0)).reshape(m, mh, mw);
-        return MaskLoss.loss(
+        return Scalars.div(
+                MaskLoss.loss(
                         maskLogits,
                         manager.create(targets).reshape(m, mh, mw),
-                        manager.create(boxes).reshape(m, 4))
-                .div(m);
+                        manager.create(boxes).reshape(m, 4)),
+                m);
     }
 
     private NDArray otLoss(NDList out, List<Integer> posRows, List<Integer> posLabel, int b, int n, NDManager manager) {
@@ -241,7 +245,7 @@ public final class MpDetLoss {
             sum = sum.add(OtProxyLoss.fromCosines(s, prior, OtProxyLoss.DEFAULT_EPSILON));
             classes++;
         }
-        return classes == 0 ? sum : sum.div(classes);
+        return classes == 0 ? sum : Scalars.div(sum, classes);
     }
 
     private static long[] validRows(boolean[] valid) {

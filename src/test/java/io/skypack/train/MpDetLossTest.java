@@ -3,15 +3,23 @@ package io.skypack.train;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
+import io.skypack.model.FreedScalars;
 import io.skypack.model.MpDet;
 import io.skypack.model.MpDetConfig;
 import io.skypack.train.loss.LossWeights;
+import java.nio.ByteBuffer;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -142,5 +150,63 @@ class MpDetLossTest {
                 0, sample(new float[] {20, 32, 60, 56}, new int[] {-1}, new boolean[] {true}, new float[][] {null}));
         assertEquals(0, p.positives());
         assertTrue(Float.isFinite(p.qfl()));
+    }
+
+    @Test
+    void shouldGiveTheSameGradientsWhenTheJvmCollectsGarbageBeforeBackward() {
+        // DJL's x.mul(2f) (and div, maximum, pow by a number) multiplies by a 0-d tensor over a Java direct
+        // buffer and closes it at once; autograd keeps that tensor for the backward pass, and a collection in
+        // between freed its memory: the fine recipe's random 1e30 gradients and NaN steps.
+        TrainSample a = sample(
+                new float[] {20, 32, 60, 56, 80, 80, 110, 120},
+                new int[] {0, 1},
+                new boolean[] {false, false},
+                new float[][] {rectMask(5, 8, 15, 14), rectMask(20, 20, 27, 30)});
+        try (NDManager m = NDManager.newBaseManager()) {
+            MpDet net = network(m);
+            Map<String, float[]> plain = gradients(net, m, a, () -> null);
+            Map<String, float[]> collected = gradients(net, m, a, FreedScalars::collectAndOverwrite);
+            assertEquals(plain.keySet(), collected.keySet());
+            for (String name : plain.keySet()) {
+                float[] p = plain.get(name), c = collected.get(name);
+                for (int i = 0; i < p.length; i++) {
+                    assertTrue(Float.isFinite(p[i]), name + " is not finite without a collection");
+                    assertEquals(p[i], c[i], 1e-5f * (1 + Math.abs(p[i])), name + "[" + i + "]");
+                }
+            }
+        }
+    }
+
+    /**
+     * Every trainable parameter's gradient after forward, loss (all five terms) and backward of one image,
+     * with {@code beforeBackward} run between the loss and the backward pass; the gradients are zeroed
+     * again afterwards.
+     */
+    private static Map<String, float[]> gradients(
+            MpDet net, NDManager m, TrainSample s, java.util.function.Supplier<List<ByteBuffer>> beforeBackward) {
+        for (var p : net.getParameters().values()) {
+            if (p.requiresGradient()) p.getArray().setRequiresGradient(true);
+        }
+        try (NDManager scope = m.newSubManager()) {
+            NDArray x = scope.create(noise(4), new Shape(1, 3, 128, 128));
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                NDList out = net.forward(new ParameterStore(scope, false), new NDList(x), true);
+                NDArray total = new MpDetLoss(CFG, LossWeights.DEFAULTS, 0)
+                        .compute(out, List.of(s), 0, scope)
+                        .total();
+                List<ByteBuffer> keep = beforeBackward.get();
+                gc.backward(total);
+                if (keep != null) assertTrue(keep.size() > 0);
+            }
+        }
+        Map<String, float[]> grads = new LinkedHashMap<>();
+        for (var e : net.getParameters()) {
+            if (!e.getValue().requiresGradient()) continue;
+            try (NDArray g = e.getValue().getArray().getGradient()) {
+                grads.put(e.getKey(), g.toFloatArray());
+                g.set(new NDIndex("..."), 0);
+            }
+        }
+        return grads;
     }
 }

@@ -1,6 +1,7 @@
 package io.skypack.train.loss;
 
 import ai.djl.ndarray.NDArray;
+import io.skypack.model.Scalars;
 
 /**
  * Generalized IoU loss (Rezatofighi et al., "Generalized Intersection over Union", CVPR 2019, Algorithm
@@ -68,6 +69,6 @@ public final class GiouLoss {
 
     /** max(0, hi - lo): the length of an interval, 0 when empty. */
     private static NDArray extent(NDArray lo, NDArray hi) {
-        return hi.sub(lo).maximum(0f);
+        return Scalars.maximum(hi.sub(lo), 0f);
     }
 }

@@ -3,6 +3,7 @@ package io.skypack.train.loss;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import io.skypack.model.Scalars;
 import io.skypack.model.Vectors;
 import java.util.ArrayList;
 import java.util.List;
@@ -58,7 +59,7 @@ public final class OtProxyLoss {
         }
         if (n == 0) {
             // Zero positives: a zero that keeps both inputs in the graph (DESIGN.md: guard every normalisation).
-            return embeddings.sum().add(proxies.sum()).mul(0f);
+            return Scalars.mul(embeddings.sum().add(proxies.sum()), 0f);
         }
         NDArray cosine =
                 Vectors.unitNorm(embeddings).matMul(Vectors.unitNorm(proxies).transpose()); // (n, K)
@@ -76,7 +77,7 @@ public final class OtProxyLoss {
      */
     public static NDArray fromCosines(NDArray cosine, NDArray proxyPrior, float epsilon) {
         long n = cosine.getShape().get(0);
-        NDArray cost = cosine.neg().add(1f).div(2f); // (1 - cos) / 2, DESIGN.md section 4
+        NDArray cost = Scalars.div(cosine.neg().add(1f), 2f); // (1 - cos) / 2, DESIGN.md section 4
         NDArray uniform = cosine.getManager().full(new Shape(n), 1f / n);
         NDArray plan = Sinkhorn.plan(cost, uniform, proxyPrior, epsilon, MAX_ITERATIONS, TOLERANCE);
         return plan.mul(cost).sum();
@@ -119,7 +120,7 @@ public final class OtProxyLoss {
             }
             rowsOfClass.computeIfAbsent(c, k -> new ArrayList<>()).add((long) row);
         }
-        NDArray total = embeddings.sum().mul(0f);
+        NDArray total = Scalars.mul(embeddings.sum(), 0f);
         for (Map.Entry<Integer, List<Long>> entry : rowsOfClass.entrySet()) {
             long[] rows = entry.getValue().stream().mapToLong(Long::longValue).toArray();
             // Gathering rows with an integer index array keeps the gradient (the class-mean test checks it).
@@ -127,6 +128,6 @@ public final class OtProxyLoss {
             int c = entry.getKey();
             total = total.add(loss(members, proxies.get(c), priors.get(c), epsilon));
         }
-        return rowsOfClass.isEmpty() ? total : total.div((float) rowsOfClass.size());
+        return rowsOfClass.isEmpty() ? total : Scalars.div(total, rowsOfClass.size());
     }
 }

@@ -2,6 +2,7 @@ package io.skypack.train.loss;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.nn.Activation;
+import io.skypack.model.Scalars;
 
 /**
  * Quality Focal Loss: the classification loss of GFL (Li et al., "Generalized Focal Loss", NeurIPS 2020,
@@ -47,7 +48,7 @@ public final class QualityFocalLoss {
         // -((1-y) log(1-p) + y log p) = softplus(x) - x*y, the BCE-with-logits form (no log of 0).
         NDArray bce = Activation.softPlus(logits).sub(logits.mul(y));
         // |y - p|^beta, the modulating factor of QFL, GFL paper eq. 5.
-        NDArray modulation = y.sub(Activation.sigmoid(logits)).abs().pow(beta);
+        NDArray modulation = Scalars.pow(y.sub(Activation.sigmoid(logits)).abs(), beta);
         return modulation.mul(bce);
     }
 }
