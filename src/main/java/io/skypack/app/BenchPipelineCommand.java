@@ -6,7 +6,6 @@ import io.skypack.embedded.LocalSchemaRegistry;
 import io.skypack.ingest.FlightSource;
 import io.skypack.ingest.FrameProducer;
 import io.skypack.ingest.Pace;
-import io.skypack.registry.AvroSerializer;
 import io.skypack.registry.SchemaRegistryClient;
 import io.skypack.schema.Frame;
 import io.skypack.stream.SkypackTopology;
@@ -14,20 +13,16 @@ import io.skypack.train.synth.FlightWriter;
 import io.skypack.train.synth.SynthConfig;
 import java.io.ByteArrayInputStream;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import javax.imageio.ImageIO;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.common.serialization.StringSerializer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -72,12 +67,7 @@ final class BenchPipelineCommand implements Callable<Integer> {
         try (LocalKafkaBroker broker = LocalKafkaBroker.start();
                 LocalSchemaRegistry registryServer = LocalSchemaRegistry.start()) {
             for (int batch : batches) {
-                Map<String, String> overrides = new HashMap<>();
-                overrides.put("bootstrap.servers", broker.bootstrapServers());
-                overrides.put("schema.registry.url", registryServer.url());
-                overrides.put(
-                        "state.dir",
-                        Files.createTempDirectory("skypack-bench-state").toString());
+                Map<String, String> overrides = PipelineConfig.local(broker.bootstrapServers(), registryServer.url());
                 overrides.put("application.id", "skypack-bench-b" + batch);
                 overrides.put("skypack.batch.max", String.valueOf(batch));
                 for (String t : List.of("frames", "detections", "flight-stats", "dead-letters")) {
@@ -134,18 +124,7 @@ final class BenchPipelineCommand implements Callable<Integer> {
             DemoCommand.awaitRunning(app.streams());
             SchemaRegistryClient registry = app.registry();
             List<Double> latencies = new ArrayList<>();
-            try (KafkaProducer<String, Frame> producer = new KafkaProducer<>(
-                            Map.of(
-                                    ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                                    bootstrap,
-                                    ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG,
-                                    true,
-                                    ProducerConfig.ACKS_CONFIG,
-                                    "all",
-                                    ProducerConfig.MAX_REQUEST_SIZE_CONFIG,
-                                    10 << 20),
-                            new StringSerializer(),
-                            new AvroSerializer<Frame>(registry, false));
+            try (KafkaProducer<String, Frame> producer = cfg.frameProducer(registry);
                     OutputWatcher watcher = new OutputWatcher(bootstrap, registry, topics)) {
                 long t0 = System.nanoTime();
                 new FrameProducer(producer, topics.frames()).replay(source, Pace.FAST, (n, total) -> {});

@@ -5,7 +5,6 @@ import io.skypack.embedded.LocalSchemaRegistry;
 import io.skypack.ingest.FlightSource;
 import io.skypack.ingest.FrameProducer;
 import io.skypack.ingest.Pace;
-import io.skypack.registry.AvroSerializer;
 import io.skypack.schema.FlightStats;
 import io.skypack.schema.Frame;
 import io.skypack.schema.FrameDetections;
@@ -30,8 +29,6 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.imageio.ImageIO;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -112,11 +109,7 @@ final class DemoCommand implements Callable<Integer> {
                     broker.bootstrapServers(),
                     registryServer.url(),
                     (System.nanoTime() - t0) / 1e9);
-            Map<String, String> overrides = new HashMap<>();
-            overrides.put("bootstrap.servers", broker.bootstrapServers());
-            overrides.put("schema.registry.url", registryServer.url());
-            overrides.put(
-                    "state.dir", Files.createTempDirectory("skypack-demo-state").toString());
+            Map<String, String> overrides = PipelineConfig.local(broker.bootstrapServers(), registryServer.url());
             PipelineConfig cfg = PipelineConfig.load(profile, config, System.getenv(), overrides);
             SkypackTopology.Topics topics = cfg.topics();
             broker.createTopics(1, topics.frames(), topics.detections(), topics.flightStats(), topics.deadLetters());
@@ -148,18 +141,8 @@ final class DemoCommand implements Callable<Integer> {
 
             AtomicInteger sent = new AtomicInteger();
             Thread producerThread;
-            Map<String, Object> producerProps = Map.of(
-                    ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                    bootstrap,
-                    ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG,
-                    true,
-                    ProducerConfig.ACKS_CONFIG,
-                    "all",
-                    ProducerConfig.MAX_REQUEST_SIZE_CONFIG,
-                    10 << 20);
             long start = System.nanoTime();
-            try (KafkaProducer<String, Frame> producer = new KafkaProducer<>(
-                            producerProps, new StringSerializer(), new AvroSerializer<Frame>(app.registry(), false));
+            try (KafkaProducer<String, Frame> producer = cfg.frameProducer(app.registry());
                     OutputWatcher watcher = new OutputWatcher(bootstrap, app.registry(), topics)) {
                 FrameProducer frames = new FrameProducer(producer, topics.frames());
                 Exception[] failed = new Exception[1];

@@ -1,6 +1,9 @@
 package io.skypack.app;
 
+import io.skypack.registry.AvroSerializer;
+import io.skypack.registry.SchemaRegistryClient;
 import io.skypack.registry.SchemaRegistryConfig;
+import io.skypack.schema.Frame;
 import io.skypack.stream.BatchingConfig;
 import io.skypack.stream.InferenceStage;
 import io.skypack.stream.SkypackTopology;
@@ -10,12 +13,16 @@ import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.IntFunction;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * The pipeline's configuration, in layers (later wins): the profile ({@code topologies/live.properties}
@@ -85,6 +92,38 @@ final class PipelineConfig {
             if (!k.startsWith(PREFIX)) p.put(k, val);
         });
         return p;
+    }
+
+    /** Keys that only Kafka Streams understands; a plain producer built from this config leaves them out. */
+    private static final Set<String> STREAMS_ONLY = Set.of(
+            "application.id",
+            "processing.guarantee",
+            "commit.interval.ms",
+            "num.stream.threads",
+            "producer.max.request.size",
+            "producer.linger.ms",
+            "state.dir");
+
+    /**
+     * A producer of frames on this config's cluster (its client and security settings): idempotent, acks
+     * from all replicas, requests large enough for the largest accepted frame.
+     */
+    KafkaProducer<String, Frame> frameProducer(SchemaRegistryClient registry) {
+        Properties props = streams();
+        STREAMS_ONLY.forEach(props::remove);
+        props.put("enable.idempotence", "true");
+        props.put("acks", "all");
+        props.put("max.request.size", String.valueOf(number("frame.max.bytes", 1, Integer.MAX_VALUE) + 65536));
+        return new KafkaProducer<>(props, new StringSerializer(), new AvroSerializer<Frame>(registry, false));
+    }
+
+    /** The overrides that point a config at the embedded broker and registry, with a fresh state folder. */
+    static Map<String, String> local(String bootstrapServers, String registryUrl) throws IOException {
+        Map<String, String> o = new HashMap<>();
+        o.put("bootstrap.servers", bootstrapServers);
+        o.put("schema.registry.url", registryUrl);
+        o.put("state.dir", Files.createTempDirectory("skypack-state").toString());
+        return o;
     }
 
     SchemaRegistryConfig registry() {

@@ -3,7 +3,6 @@ package io.skypack.app;
 import io.skypack.ingest.FlightSource;
 import io.skypack.ingest.FrameProducer;
 import io.skypack.ingest.Pace;
-import io.skypack.registry.AvroSerializer;
 import io.skypack.registry.SchemaRegistryClient;
 import io.skypack.schema.Frame;
 import java.nio.file.Path;
@@ -11,8 +10,6 @@ import java.time.Instant;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.common.serialization.StringSerializer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -56,27 +53,9 @@ final class ReplayCommand implements Callable<Integer> {
         PipelineConfig cfg = cluster.load();
         FlightSource frames = FlightSource.open(source, flight, fps, Instant.now());
         var o = spec.commandLine().getOut();
-        var props = cfg.streams();
-        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-        props.put(ProducerConfig.ACKS_CONFIG, "all");
-        props.put(
-                ProducerConfig.MAX_REQUEST_SIZE_CONFIG,
-                String.valueOf(cfg.number("frame.max.bytes", 1, Integer.MAX_VALUE) + 65536));
-        for (String streamsOnly : new String[] {
-            "application.id",
-            "processing.guarantee",
-            "commit.interval.ms",
-            "num.stream.threads",
-            "producer.max.request.size",
-            "producer.linger.ms",
-            "state.dir"
-        }) {
-            props.remove(streamsOnly);
-        }
         SchemaRegistryClient registry = new SchemaRegistryClient(cfg.registry());
         long t0 = System.nanoTime();
-        try (KafkaProducer<String, Frame> producer =
-                new KafkaProducer<>(props, new StringSerializer(), new AvroSerializer<Frame>(registry, false))) {
+        try (KafkaProducer<String, Frame> producer = cfg.frameProducer(registry)) {
             int sent = new FrameProducer(producer, cfg.topics().frames()).replay(frames, p, (n, total) -> {
                 double secs = (System.nanoTime() - t0) / 1e9;
                 o.printf(
