@@ -59,10 +59,15 @@ public record Box(double x1, double y1, double x2, double y2) {
 
     /** This box clipped to [0, width] x [0, height]; may become empty. */
     public Box clip(double width, double height) {
-        double cx1 = Math.max(0, Math.min(width, x1));
-        double cy1 = Math.max(0, Math.min(height, y1));
-        double cx2 = Math.max(cx1, Math.min(width, x2));
-        double cy2 = Math.max(cy1, Math.min(height, y2));
+        return clip(new Box(0, 0, width, height));
+    }
+
+    /** This box clipped to {@code bounds}; may become empty (then it lies on the bounds' edge). */
+    public Box clip(Box bounds) {
+        double cx1 = Math.max(bounds.x1, Math.min(bounds.x2, x1));
+        double cy1 = Math.max(bounds.y1, Math.min(bounds.y2, y1));
+        double cx2 = Math.max(cx1, Math.min(bounds.x2, x2));
+        double cy2 = Math.max(cy1, Math.min(bounds.y2, y2));
         return new Box(cx1, cy1, cx2, cy2);
     }
 }

@@ -1,6 +1,17 @@
 package io.skypack.train;
 
 import io.skypack.detect.Box;
+import io.skypack.detect.Chip;
+import io.skypack.detect.Detection;
+import io.skypack.detect.ForegroundClusterer;
+import io.skypack.detect.ForegroundRegion;
+import io.skypack.detect.FrameSize;
+import io.skypack.detect.Mosaic;
+import io.skypack.detect.MosaicPacker;
+import io.skypack.detect.MosaicRenderer;
+import io.skypack.detect.PackingConfig;
+import io.skypack.detect.PackingResult;
+import io.skypack.detect.UfpmpConfig;
 import io.skypack.model.InputImages;
 import io.skypack.model.InputWindow;
 import io.skypack.model.MpDetConfig;
@@ -10,13 +21,14 @@ import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import javax.imageio.ImageIO;
 
 /**
  * Turns a labelled image into a {@link TrainSample}: takes a window of the image (the whole frame,
- * letterboxed, or a crop around objects at a chosen zoom), scales it to the network input, maps
- * boxes and masks the same way, and applies the augmentation. Objects mostly cut off by the window,
+ * letterboxed, a crop around objects at a chosen zoom, or a UFP mosaic of its foreground regions),
+ * scales it to the network input, maps boxes and masks the same way, and applies the augmentation. Objects mostly cut off by the window,
  * ignored regions, score-0 boxes and classes the model does not have become ignored targets, so the
  * detector is neither rewarded nor punished there.
  */
@@ -28,9 +40,24 @@ public final class SampleBuilder {
     public enum Mode {
         /** The whole frame, scaled down to fit the input, padding at the right and bottom. */
         FULL_FRAME,
-        /** A window around a random object at zoom 1, 1.5 or 2 (as the fine pass sees chips). */
-        CROPS
+        /** A window around a random object at zoom 1, 1.5 or 2. */
+        CROPS,
+        /**
+         * One canvas of what the UFP fine pass sees (DESIGN.md section 4, as UFPMP-Det trains its fine
+         * detector on its own mosaics): simulated coarse candidates (the labelled objects, jittered,
+         * some missed, plus a few false ones) are clustered by {@link ForegroundClusterer} and packed
+         * by {@link MosaicPacker} into canvases of the (square) model input, exactly as at inference;
+         * one canvas is drawn at random. Objects cut by a chip's edge are mapped into that chip only.
+         * A frame whose candidates all vanish falls back to {@link #CROPS}.
+         */
+        MOSAICS
     }
+
+    /** Probability that the simulated coarse pass misses an object (it then gets no region of its own). */
+    static final double CANDIDATE_MISS = 0.1;
+
+    /** At most this many simulated false candidates per frame. */
+    static final int MAX_FALSE_CANDIDATES = 3;
 
     /** Augmentation knobs. */
     public record Augment(boolean flip, double brightness) {
@@ -40,11 +67,46 @@ public final class SampleBuilder {
     private final MpDetConfig model;
     private final Mode mode;
     private final Augment augment;
+    private final double candidateMiss;
+    private final int maxFalseCandidates;
 
     public SampleBuilder(MpDetConfig model, Mode mode, Augment augment) {
+        this(model, mode, augment, CANDIDATE_MISS, MAX_FALSE_CANDIDATES);
+    }
+
+    /** With the simulated coarse pass's error knobs, for tests. */
+    SampleBuilder(MpDetConfig model, Mode mode, Augment augment, double candidateMiss, int maxFalseCandidates) {
+        if (mode == Mode.MOSAICS && model.inputWidth() != model.inputHeight()) {
+            throw new IllegalArgumentException("MOSAICS needs a square model input (the canvas), got "
+                    + model.inputWidth() + "x" + model.inputHeight());
+        }
         this.model = model;
         this.mode = mode;
         this.augment = augment;
+        this.candidateMiss = candidateMiss;
+        this.maxFalseCandidates = maxFalseCandidates;
+    }
+
+    /**
+     * A part of the input that shows the source image: input pixel (u, v) inside {@code clip} shows
+     * source point {@code (x + u / scale, y + v / scale)}.
+     */
+    private record View(double x, double y, double scale, Box clip) {
+        static View of(InputWindow w, int width, int height) {
+            return new View(w.x(), w.y(), w.scale(), new Box(0, 0, width, height));
+        }
+
+        static View of(Chip c) {
+            return new View(
+                    c.sourceRegion().x1() - c.x() / c.zoom(),
+                    c.sourceRegion().y1() - c.y() / c.zoom(),
+                    c.zoom(),
+                    c.rect());
+        }
+
+        Box toInput(Box b) {
+            return new Box((b.x1() - x) * scale, (b.y1() - y) * scale, (b.x2() - x) * scale, (b.y2() - y) * scale);
+        }
     }
 
     public TrainSample build(LabeledImage image, SplittableRandom rng) throws IOException {
@@ -53,12 +115,22 @@ public final class SampleBuilder {
             throw new IOException(image.image() + ": not a readable image");
         }
         int w = model.inputWidth(), h = model.inputHeight();
-        InputWindow window = window(image, rng);
-        double wx = window.x(), wy = window.y(), scale = window.scale();
+        BufferedImage in = null;
+        List<View> views = new ArrayList<>();
+        if (mode == Mode.MOSAICS) {
+            Mosaic mosaic = mosaic(image, rng);
+            if (mosaic != null) {
+                in = new MosaicRenderer().render(mosaic, Map.of(0, src));
+                for (Chip c : mosaic.chips()) views.add(View.of(c));
+            }
+        }
+        if (in == null) {
+            InputWindow window = window(image, rng);
+            in = InputImages.render(src, window, w, h);
+            views.add(View.of(window, w, h));
+        }
         boolean flip = augment.flip() && rng.nextBoolean();
         float gain = (float) (1 + (rng.nextDouble() * 2 - 1) * augment.brightness());
-
-        BufferedImage in = InputImages.render(src, window, w, h);
         float[] chw = new float[3 * w * h];
         InputImages.toChw(in, flip, gain, chw, 0);
 
@@ -66,30 +138,30 @@ public final class SampleBuilder {
         List<Integer> labels = new ArrayList<>();
         List<Boolean> ignore = new ArrayList<>();
         List<float[]> masks = new ArrayList<>();
-        for (Annotation a : image.annotations()) {
-            Box b = a.box();
-            Box mapped =
-                    new Box((b.x1() - wx) * scale, (b.y1() - wy) * scale, (b.x2() - wx) * scale, (b.y2() - wy) * scale);
-            Box clipped = mapped.clip(w, h);
-            if (clipped.area() <= 0) continue;
-            int cls = a.isIgnoredRegion() || a.scoreFlag() == 0 ? -1 : model.classIndex(a.category());
-            boolean ignored = cls < 0
-                    || clipped.area() < MIN_VISIBLE * mapped.area()
-                    || Math.min(clipped.width(), clipped.height()) < 2;
-            float[] box = flip
-                    ? new float[] {
-                        (float) (w - clipped.x2()),
-                        (float) clipped.y1(),
-                        (float) (w - clipped.x1()),
-                        (float) clipped.y2()
-                    }
-                    : new float[] {
-                        (float) clipped.x1(), (float) clipped.y1(), (float) clipped.x2(), (float) clipped.y2()
-                    };
-            boxes.add(box);
-            labels.add(ignored ? -1 : cls);
-            ignore.add(ignored);
-            masks.add(ignored || a.mask() == null ? null : maskAtStride4(a, wx, wy, scale, flip));
+        for (View view : views) {
+            for (Annotation a : image.annotations()) {
+                Box mapped = view.toInput(a.box());
+                Box clipped = mapped.clip(view.clip());
+                if (clipped.area() <= 0) continue;
+                int cls = a.isIgnoredRegion() || a.scoreFlag() == 0 ? -1 : model.classIndex(a.category());
+                boolean ignored = cls < 0
+                        || clipped.area() < MIN_VISIBLE * mapped.area()
+                        || Math.min(clipped.width(), clipped.height()) < 2;
+                float[] box = flip
+                        ? new float[] {
+                            (float) (w - clipped.x2()),
+                            (float) clipped.y1(),
+                            (float) (w - clipped.x1()),
+                            (float) clipped.y2()
+                        }
+                        : new float[] {
+                            (float) clipped.x1(), (float) clipped.y1(), (float) clipped.x2(), (float) clipped.y2()
+                        };
+                boxes.add(box);
+                labels.add(ignored ? -1 : cls);
+                ignore.add(ignored);
+                masks.add(ignored || a.mask() == null ? null : maskAtStride4(a, view, flip));
+            }
         }
         float[] flat = new float[boxes.size() * 4];
         for (int i = 0; i < boxes.size(); i++) System.arraycopy(boxes.get(i), 0, flat, 4 * i, 4);
@@ -130,19 +202,63 @@ public final class SampleBuilder {
         return new InputWindow(x, y, zoom, image.width(), image.height());
     }
 
-    /** The object's mask box-filtered onto the stride-4 prototype grid of the input. */
-    private float[] maskAtStride4(Annotation a, double wx, double wy, double scale, boolean flip) {
+    /**
+     * One canvas of this image's foreground, packed as {@code UfpmpDetector} packs it, from simulated
+     * coarse candidates; null when no candidate is left.
+     */
+    private Mosaic mosaic(LabeledImage image, SplittableRandom rng) {
+        List<Detection> candidates = new ArrayList<>();
+        for (Annotation a : image.annotations()) {
+            if (a.isIgnoredRegion() || a.scoreFlag() == 0 || rng.nextDouble() < candidateMiss) continue;
+            Box b = a.box();
+            // A coarse box is roughly right: centre off by up to 10% of the size, each side 85-120%.
+            double cx = b.centerX() + (rng.nextDouble() - 0.5) * 0.2 * b.width();
+            double cy = b.centerY() + (rng.nextDouble() - 0.5) * 0.2 * b.height();
+            double hw = b.width() / 2 * (0.85 + 0.35 * rng.nextDouble());
+            double hh = b.height() / 2 * (0.85 + 0.35 * rng.nextDouble());
+            candidates.add(new Detection(new Box(cx - hw, cy - hh, cx + hw, cy + hh), a.category(), score(rng), null));
+        }
+        int falseOnes = rng.nextInt(maxFalseCandidates + 1);
+        for (int i = 0; i < falseOnes; i++) {
+            double bw = 8 + rng.nextDouble() * 72, bh = 8 + rng.nextDouble() * 72;
+            double x = rng.nextDouble() * Math.max(1, image.width() - bw);
+            double y = rng.nextDouble() * Math.max(1, image.height() - bh);
+            candidates.add(new Detection(new Box(x, y, x + bw, y + bh), 0, score(rng), null));
+        }
+        UfpmpConfig ufp = UfpmpConfig.DEFAULT;
+        List<ForegroundRegion> regions = new ForegroundClusterer(ufp.clustering())
+                .cluster(0, new FrameSize(image.width(), image.height()), candidates);
+        PackingResult packing =
+                new MosaicPacker(new PackingConfig(model.inputWidth(), ufp.gap(), ufp.tileOverlap())).pack(regions);
+        List<Mosaic> canvases = packing.mosaics();
+        return canvases.isEmpty() ? null : canvases.get(rng.nextInt(canvases.size()));
+    }
+
+    private static double score(SplittableRandom rng) {
+        return UfpmpConfig.DEFAULT.candidateScore() + rng.nextDouble() * (1 - UfpmpConfig.DEFAULT.candidateScore());
+    }
+
+    /**
+     * The object's mask box-filtered onto the stride-4 prototype grid of the input, limited to the
+     * cells whose centre lies in the view.
+     */
+    private float[] maskAtStride4(Annotation a, View view, boolean flip) {
         int mw = model.inputWidth() / 4, mh = model.inputHeight() / 4;
         float[] cover = new float[mw * mh];
-        double f = scale / 4; // source pixels to prototype cells
+        double f = view.scale() / 4; // source pixels to prototype cells
         float perPixel = (float) (f * f);
+        Box clip = view.clip();
+        int cx0 = Math.max(0, (int) Math.ceil(clip.x1() / 4 - 0.5)),
+                cx1 = Math.min(mw, (int) Math.ceil(clip.x2() / 4 - 0.5));
+        int cy0 = Math.max(0, (int) Math.ceil(clip.y1() / 4 - 0.5)),
+                cy1 = Math.min(mh, (int) Math.ceil(clip.y2() / 4 - 0.5));
         a.mask().forEachSegment((x, y0, y1) -> {
-            int tx = (int) Math.floor((x + 0.5 - wx) * f);
-            if (tx < 0 || tx >= mw) return;
+            int tx = (int) Math.floor((x + 0.5 - view.x()) * f);
+            if (tx < cx0 || tx >= cx1) return;
             if (flip) tx = mw - 1 - tx;
             for (int y = y0; y < y1; y++) {
-                int ty = (int) Math.floor((y + 0.5 - wy) * f);
-                if (ty >= 0 && ty < mh) cover[ty * mw + tx] += perPixel;
+                int ty = (int) Math.floor((y + 0.5 - view.y()) * f);
+                if (ty >= cy0 && ty < cy1) cover[ty * mw + tx] += perPixel;
             }
         });
         for (int i = 0; i < cover.length; i++) {

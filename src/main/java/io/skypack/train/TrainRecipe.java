@@ -69,7 +69,8 @@ public record TrainRecipe(
 
     public TrainRecipe {
         if (model == null) throw new IllegalArgumentException("recipe: 'model' is required");
-        if (mode == null) throw new IllegalArgumentException("recipe: 'mode' is required (FULL_FRAME or CROPS)");
+        if (mode == null)
+            throw new IllegalArgumentException("recipe: 'mode' is required (FULL_FRAME, CROPS or MOSAICS)");
         if (trainData == null && visDrone == null) {
             throw new IllegalArgumentException(
                     "recipe: one of 'trainData' (synthetic) or 'visDrone' (folder) is required");

@@ -98,4 +98,72 @@ class SampleBuilderTest {
         assertTrue(s.ignore()[0], "a car is not a class of a bus-only model: ignored, not background");
         assertEquals(-1, s.labels()[0]);
     }
+
+    @Test
+    void shouldShowSmallObjectsAtFourTimesTheirSizeOnAMosaicCanvas(@TempDir Path dir) throws IOException {
+        // The 40x24 car (area 960 < 32^2) gets zoom 4: the fine pass sees it as 160x96 on the canvas. The simulated
+        // coarse box is 85-120% of the object per side, so its area can pass 32^2 and the zoom become 2 (80x48).
+        LabeledImage img = TinyDataset.write(dir, 1).get(0);
+        // A perfect simulated coarse pass (no miss, no false candidate): one region, one canvas, the car on it.
+        SampleBuilder b =
+                new SampleBuilder(model(256, 256), SampleBuilder.Mode.MOSAICS, SampleBuilder.Augment.NONE, 0, 0);
+        int zoomed = 0, seen = 0;
+        for (int seed = 0; seed < 20; seed++) {
+            TrainSample s = b.build(img, new SplittableRandom(seed));
+            for (int i = 0; i < s.labels().length; i++) {
+                float[] box = java.util.Arrays.copyOfRange(s.boxes(), 4 * i, 4 * i + 4);
+                assertTrue(box[0] >= 0 && box[1] >= 0 && box[2] <= 256 && box[3] <= 256, "inside the canvas");
+                if (s.ignore()[i]) continue;
+                float zoom = (box[2] - box[0]) / 40;
+                assertTrue(zoom == 4f || zoom == 2f, "zoom " + zoom);
+                assertEquals(24 * zoom, box[3] - box[1], 1e-3f);
+                if (zoom == 4f) zoomed++;
+                seen++;
+                // Red at the car's centre on the canvas, and the mask's cells all inside its box.
+                int cx = (int) ((box[0] + box[2]) / 2), cy = (int) ((box[1] + box[3]) / 2);
+                assertTrue(s.chw()[cy * 256 + cx] > 0.7f && s.chw()[256 * 256 + cy * 256 + cx] < 0.3f);
+                float[] m = s.masks()[i];
+                int set = 0;
+                for (int y = 0; y < 64; y++) {
+                    for (int x = 0; x < 64; x++) {
+                        if (m[y * 64 + x] == 0) continue;
+                        set++;
+                        assertTrue(
+                                x * 4 + 2 >= box[0]
+                                        && x * 4 + 2 <= box[2]
+                                        && y * 4 + 2 >= box[1]
+                                        && y * 4 + 2 <= box[3],
+                                "cell " + x + "," + y + " outside " + java.util.Arrays.toString(box));
+                    }
+                }
+                // The object's area in stride-4 cells, give or take the cells its edges cut.
+                float cw = 40 * zoom / 4, ch = 24 * zoom / 4;
+                assertTrue(set >= (cw - 1) * (ch - 1) && set <= (cw + 1) * (ch + 1), set + " mask cells");
+            }
+        }
+        assertEquals(20, seen, "the car is on the canvas of every sample");
+        assertTrue(zoomed >= 5, "zoom 4 in " + zoomed + " of 20");
+        // With misses and false candidates a canvas may show only false foreground, or part of the car at a
+        // chip's edge (labelled while at least MIN_VISIBLE of it shows); most still show the car.
+        SampleBuilder noisy =
+                new SampleBuilder(model(256, 256), SampleBuilder.Mode.MOSAICS, SampleBuilder.Augment.NONE);
+        int cars = 0;
+        for (int seed = 0; seed < 20; seed++) {
+            TrainSample s = noisy.build(img, new SplittableRandom(seed));
+            for (int i = 0; i < s.labels().length; i++) {
+                if (s.ignore()[i]) continue;
+                assertTrue(s.boxes()[4 * i + 2] - s.boxes()[4 * i] >= 2
+                        && s.boxes()[4 * i + 3] - s.boxes()[4 * i + 1] >= 2);
+                cars++;
+            }
+        }
+        assertTrue(cars >= 10, "cars in " + cars + " of 20 noisy samples");
+    }
+
+    @Test
+    void shouldRefuseMosaicsForANonSquareModel() {
+        org.junit.jupiter.api.Assertions.assertThrows(
+                IllegalArgumentException.class,
+                () -> new SampleBuilder(model(64, 32), SampleBuilder.Mode.MOSAICS, SampleBuilder.Augment.NONE));
+    }
 }
