@@ -26,14 +26,24 @@ final class UfpOptions {
             description = "Keep confident large coarse detections the fine pass did not find (score 0.5, 96^2 px).")
     boolean keepCoarse;
 
+    @Option(
+            names = "--canvases-per-frame",
+            description = "Canvas budget per frame; zoom is lowered, largest chips first, to stay within it;"
+                    + " 0 for none (default ${DEFAULT-VALUE}).")
+    double canvasesPerFrame = UfpmpConfig.CANVASES_PER_FRAME;
+
     /** The detector's config for these options, with at most {@code maxBatch} images per network call. */
     UfpmpConfig config(int maxBatch) {
         if (!(candidateScore >= 0 && candidateScore <= 1)) {
             throw new IllegalArgumentException("--candidate-score is " + candidateScore + ", must be in [0, 1]");
         }
+        if (!(canvasesPerFrame >= 0) || Double.isInfinite(canvasesPerFrame)) {
+            throw new IllegalArgumentException("--canvases-per-frame is " + canvasesPerFrame + ", must be >= 0");
+        }
         return UfpmpConfig.DEFAULT
                 .withCandidateScore(candidateScore)
                 .withKeepCoarse(keepCoarse)
+                .withCanvasesPerFrame(canvasesPerFrame)
                 .withMaxBatch(maxBatch);
     }
 

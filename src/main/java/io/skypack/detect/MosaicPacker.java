@@ -2,7 +2,9 @@ package io.skypack.detect;
 
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Packs the zoomed foreground regions of all frames of a batch into as few square canvases as it
@@ -129,6 +131,55 @@ public final class MosaicPacker {
         }
         double fraction = mosaics.isEmpty() ? 0 : (double) chipArea / ((double) s * s * mosaics.size());
         return new PackingResult(mosaics, fraction, reduced, split);
+    }
+
+    /**
+     * {@link #pack(List)} within a canvas budget: while the packing needs more than {@code maxCanvases}
+     * canvases, the zoom of the regions whose chips are largest is halved (never below 1), as few
+     * regions at a time as should free the excess canvas area, and everything is packed again. Small
+     * isolated objects so keep their zoom longest; large regions of small objects give up zoom first,
+     * since they cost the most canvas. When every region is at zoom 1 and the budget is still exceeded,
+     * the packing is returned as it is: no region is ever dropped. Regions whose zoom the budget lowered
+     * count in {@link PackingResult#reducedZoomRegions()}.
+     *
+     * @param maxCanvases at least 1
+     */
+    public PackingResult pack(List<ForegroundRegion> regions, int maxCanvases) {
+        if (maxCanvases < 1) throw new IllegalArgumentException("maxCanvases must be at least 1: " + maxCanvases);
+        List<ForegroundRegion> current = new ArrayList<>(regions);
+        PackingResult result = pack(current);
+        long canvasArea = (long) config.canvasSize() * config.canvasSize();
+        while (result.mosaics().size() > maxCanvases) {
+            // What each region costs as drawn now (the packer may already draw it below its request).
+            double[] drawnArea = new double[current.size()];
+            int[] drawnZoom = new int[current.size()];
+            for (Chip c : result.chips()) {
+                drawnArea[c.regionIndex()] += (double) c.w() * c.h();
+                drawnZoom[c.regionIndex()] = Math.max(drawnZoom[c.regionIndex()], (int) c.zoom());
+            }
+            List<Integer> order = new ArrayList<>();
+            for (int i = 0; i < current.size(); i++) {
+                if (drawnZoom[i] > 1) order.add(i);
+            }
+            if (order.isEmpty()) break;
+            order.sort(Comparator.comparingDouble((Integer i) -> -drawnArea[i]).thenComparingInt(i -> i));
+            double excess = (double) (result.mosaics().size() - maxCanvases) * canvasArea * result.foregroundFraction();
+            double freed = 0;
+            for (int i : order) {
+                ForegroundRegion r = current.get(i);
+                current.set(i, new ForegroundRegion(r.frameIndex(), r.region(), drawnZoom[i] / 2, r.members()));
+                freed += drawnArea[i] * 0.75; // halving the zoom quarters the chip
+                if (freed >= excess) break;
+            }
+            result = pack(current);
+        }
+        if (current.equals(regions)) return result;
+        // Recount against the zoom the caller asked for: a chip drawn below it was lowered, by the budget or to fit.
+        Set<Integer> reduced = new HashSet<>();
+        for (Chip c : result.chips()) {
+            if (c.zoom() < regions.get(c.regionIndex()).zoom()) reduced.add(c.regionIndex());
+        }
+        return new PackingResult(result.mosaics(), result.foregroundFraction(), reduced.size(), result.splitRegions());
     }
 
     private List<List<Chip>> placeAll(List<Item> items) {

@@ -16,6 +16,9 @@ import java.util.List;
  * @param maxBatch at most this many images per network call, coarse frames and fine canvases alike,
  *     {@code >= 1}
  * @param keepCoarse which coarse detections go to the output as they are
+ * @param canvasesPerFrame canvas budget: a batch of n frames gets at most {@code ceil(n *
+ *     canvasesPerFrame)} canvases while zoom can still be lowered ({@link MosaicPacker#pack(List,
+ *     int)}); 0 for no budget
  */
 public record UfpmpConfig(
         double candidateScore,
@@ -23,12 +26,19 @@ public record UfpmpConfig(
         int gap,
         int tileOverlap,
         int maxBatch,
-        KeepCoarse keepCoarse) {
+        KeepCoarse keepCoarse,
+        double canvasesPerFrame) {
+
+    /**
+     * Default canvas budget per frame. Two 512 px canvases plus the 640x384 coarse input are 0.77 Mpx
+     * a frame, under half of what slicing a 1280x720 frame costs (1.84 Mpx), the issue's target.
+     */
+    public static final double CANVASES_PER_FRAME = 2.0;
 
     /**
      * Candidates from score 0.1, DESIGN.md clustering, the packer's default gap and overlap, up to 8
      * images per network call, coarse detections not kept (whether keeping them pays is for {@code
-     * skypack bench detect} to show).
+     * skypack bench detect} to show), at most {@link #CANVASES_PER_FRAME} canvases per frame.
      */
     public static final UfpmpConfig DEFAULT = new UfpmpConfig(
             0.1,
@@ -36,7 +46,8 @@ public record UfpmpConfig(
             PackingConfig.DEFAULT.gap(),
             PackingConfig.DEFAULT.tileOverlap(),
             8,
-            KeepCoarse.DEFAULT);
+            KeepCoarse.DEFAULT,
+            CANVASES_PER_FRAME);
 
     public UfpmpConfig {
         if (!(candidateScore >= 0 && candidateScore <= 1)) {
@@ -49,18 +60,37 @@ public record UfpmpConfig(
             throw new IllegalArgumentException("gap and tileOverlap must be >= 0: " + gap + ", " + tileOverlap);
         }
         Inference.checkMaxBatch(maxBatch);
+        if (!(canvasesPerFrame >= 0) || Double.isInfinite(canvasesPerFrame)) {
+            throw new IllegalArgumentException("canvasesPerFrame must be finite and >= 0: " + canvasesPerFrame);
+        }
+    }
+
+    /** The canvas budget for a batch of {@code frames} frames; {@link Integer#MAX_VALUE} for none. */
+    public int maxCanvases(int frames) {
+        return canvasesPerFrame == 0 ? Integer.MAX_VALUE : Math.max(1, (int) Math.ceil(frames * canvasesPerFrame));
+    }
+
+    public UfpmpConfig withCanvasesPerFrame(double perFrame) {
+        return new UfpmpConfig(candidateScore, clustering, gap, tileOverlap, maxBatch, keepCoarse, perFrame);
     }
 
     public UfpmpConfig withCandidateScore(double score) {
-        return new UfpmpConfig(score, clustering, gap, tileOverlap, maxBatch, keepCoarse);
+        return new UfpmpConfig(score, clustering, gap, tileOverlap, maxBatch, keepCoarse, canvasesPerFrame);
     }
 
     public UfpmpConfig withMaxBatch(int images) {
-        return new UfpmpConfig(candidateScore, clustering, gap, tileOverlap, images, keepCoarse);
+        return new UfpmpConfig(candidateScore, clustering, gap, tileOverlap, images, keepCoarse, canvasesPerFrame);
     }
 
     public UfpmpConfig withKeepCoarse(boolean enabled) {
-        return new UfpmpConfig(candidateScore, clustering, gap, tileOverlap, maxBatch, keepCoarse.withEnabled(enabled));
+        return new UfpmpConfig(
+                candidateScore,
+                clustering,
+                gap,
+                tileOverlap,
+                maxBatch,
+                keepCoarse.withEnabled(enabled),
+                canvasesPerFrame);
     }
 
     /**

@@ -101,7 +101,7 @@ public final class UfpmpDetector implements Detector {
             images.put(f.index(), f.image());
             sizes.put(f.index(), f.size());
         }
-        PackingResult packing = packer.pack(regions);
+        PackingResult packing = packer.pack(regions, config.maxCanvases(frames.size()));
         List<BufferedImage> canvases = renderer.render(packing, images);
         long t2 = System.nanoTime();
 

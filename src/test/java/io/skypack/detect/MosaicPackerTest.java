@@ -255,4 +255,54 @@ class MosaicPackerTest {
         }
         return Math.max(big, (area + e * e - 1) / (e * e));
     }
+
+    @Test
+    void shouldStayWithinTheCanvasBudgetByLoweringZoomOn2000RandomBatches() {
+        SplittableRandom rng = new SplittableRandom(20261125L);
+        int lowered = 0, overBudgetAtZoomOne = 0, batchesOverBudget = 0;
+        for (int t = 0; t < 2000; t++) {
+            List<ForegroundRegion> regions = randomBatch(rng);
+            PackingConfig config = new PackingConfig(rng.nextBoolean() ? 512 : 640, 4, 64);
+            MosaicPacker packer = new MosaicPacker(config);
+            int budget = 1 + rng.nextInt(6);
+            PackingResult free = packer.pack(regions);
+            PackingResult r = packer.pack(regions, budget);
+            String ctx = "batch " + t + " budget " + budget + " " + config;
+            PackingInvariants.check(regions, config, r, rng, ctx, true);
+            if (free.mosaics().size() <= budget) {
+                assertEquals(free, r, "a packing within budget is left alone, " + ctx);
+                continue;
+            }
+            batchesOverBudget++;
+            assertTrue(r.mosaics().size() <= free.mosaics().size(), "never more canvases than without, " + ctx);
+            if (r.mosaics().size() > budget) {
+                overBudgetAtZoomOne++;
+                assertTrue(r.chips().stream().allMatch(c -> c.zoom() == 1), "over budget only at zoom 1, " + ctx);
+            }
+            lowered += r.reducedZoomRegions() - free.reducedZoomRegions();
+        }
+        assertTrue(batchesOverBudget > 200, "the budget bites in " + batchesOverBudget + " batches");
+        assertTrue(lowered > 0);
+        assertTrue(overBudgetAtZoomOne < batchesOverBudget, "most over-budget batches are brought within it");
+    }
+
+    @Test
+    void shouldLowerTheLargestChipFirstAndKeepSmallObjectsZoomed() {
+        // One 200x200 region at zoom 4 (an 800 px chip, too large for 512: packed at zoom 2, 400 px) and twelve
+        // 20x20 regions at zoom 4 (80 px chips): two canvases. Budget 1: the big region gives up zoom first (to 1,
+        // since it is drawn at 2 already), the small ones keep 4.
+        List<ForegroundRegion> regions = new ArrayList<>();
+        regions.add(new ForegroundRegion(0, new Box(0, 0, 200, 200), 4, 5));
+        for (int i = 0; i < 12; i++) {
+            regions.add(new ForegroundRegion(0, new Box(200 + 30 * i, 300, 220 + 30 * i, 320), 4, 1));
+        }
+        MosaicPacker packer = new MosaicPacker(new PackingConfig(512, 4, 64));
+        assertEquals(2, packer.pack(regions).mosaics().size());
+        PackingResult r = packer.pack(regions, 1);
+        assertEquals(1, r.mosaics().size());
+        for (Chip c : r.chips()) {
+            assertEquals(c.regionIndex() == 0 ? 1.0 : 4.0, c.zoom(), "chip of region " + c.regionIndex());
+        }
+        assertEquals(1, r.reducedZoomRegions());
+    }
 }

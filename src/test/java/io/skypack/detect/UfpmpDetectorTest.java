@@ -35,7 +35,7 @@ class UfpmpDetectorTest {
 
     /** Canvas 128, gap 4, tile overlap 16; otherwise the defaults (candidates from 0.1). */
     private static final UfpmpConfig SMALL =
-            new UfpmpConfig(0.1, ClusteringConfig.DEFAULT, 4, 16, 8, UfpmpConfig.KeepCoarse.DEFAULT);
+            new UfpmpConfig(0.1, ClusteringConfig.DEFAULT, 4, 16, 8, UfpmpConfig.KeepCoarse.DEFAULT, 0);
 
     private static void assertStatsAddUp(BatchStats s) {
         assertEquals(s.totalMs(), s.coarseMs() + s.packMs() + s.fineMs(), 1e-6, "stages add up to the total: " + s);
