@@ -107,6 +107,8 @@ final class DetectorRuntime implements AutoCloseable {
                         UfpOptions o = new UfpOptions();
                         o.coarse = coarse;
                         o.fine = fine;
+                        o.candidateScore = config.fraction("ufp.candidate.score");
+                        o.canvasesPerFrame = config.decimal("ufp.canvases.per.frame", 0, 1000);
                         MpDetRunner c = o.openCoarse();
                         models.add(c);
                         MpDetRunner f = o.openFine();

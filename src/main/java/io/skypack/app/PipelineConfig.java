@@ -180,14 +180,21 @@ final class PipelineConfig {
     }
 
     double fraction(String key) {
+        return decimal(key, 0, 1);
+    }
+
+    double decimal(String key, double min, double max) {
         String s = string(key);
         double v;
         try {
             v = Double.parseDouble(s);
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(PREFIX + key + " must be a number in [0, 1], got '" + s + "'");
+            throw new IllegalArgumentException(
+                    PREFIX + key + " must be a number in [" + min + ", " + max + "], got '" + s + "'");
         }
-        if (!(v >= 0 && v <= 1)) throw new IllegalArgumentException(PREFIX + key + " must be in [0, 1], got " + v);
+        if (!(v >= min && v <= max)) {
+            throw new IllegalArgumentException(PREFIX + key + " must be in [" + min + ", " + max + "], got " + v);
+        }
         return v;
     }
 
