@@ -45,10 +45,11 @@ public final class SampleBuilder {
         /**
          * One canvas of what the UFP fine pass sees (DESIGN.md section 4, as UFPMP-Det trains its fine
          * detector on its own mosaics): simulated coarse candidates (the labelled objects, jittered,
-         * some missed, plus a few false ones) are clustered by {@link ForegroundClusterer} and packed
-         * by {@link MosaicPacker} into canvases of the (square) model input, exactly as at inference;
-         * one canvas is drawn at random. Objects cut by a chip's edge are mapped into that chip only.
-         * A frame whose candidates all vanish falls back to {@link #CROPS}.
+         * some missed, plus small false ones, as many as there are objects) are clustered by {@link
+         * ForegroundClusterer} and packed by {@link MosaicPacker} into canvases of the (square) model
+         * input under the default canvas budget of one frame, exactly as at inference; one canvas is
+         * drawn at random. Objects cut by a chip's edge are mapped into that chip only. A frame whose
+         * candidates all vanish falls back to {@link #CROPS}.
          */
         MOSAICS
     }
@@ -56,8 +57,12 @@ public final class SampleBuilder {
     /** Probability that the simulated coarse pass misses an object (it then gets no region of its own). */
     static final double CANDIDATE_MISS = 0.1;
 
-    /** At most this many simulated false candidates per frame. */
-    static final int MAX_FALSE_CANDIDATES = 3;
+    /**
+     * At most this many simulated false candidates per frame, and at most one more than the frame has
+     * objects: the coarse pass at the low candidate score fires on clutter (trees, road marks) about
+     * as often as on objects.
+     */
+    static final int MAX_FALSE_CANDIDATES = 60;
 
     /** Augmentation knobs. */
     public record Augment(boolean flip, double brightness) {
@@ -218,9 +223,10 @@ public final class SampleBuilder {
             double hh = b.height() / 2 * (0.85 + 0.35 * rng.nextDouble());
             candidates.add(new Detection(new Box(cx - hw, cy - hh, cx + hw, cy + hh), a.category(), score(rng), null));
         }
-        int falseOnes = rng.nextInt(maxFalseCandidates + 1);
+        int falseOnes =
+                rng.nextInt(Math.min(maxFalseCandidates, image.annotations().size() + 1) + 1);
         for (int i = 0; i < falseOnes; i++) {
-            double bw = 8 + rng.nextDouble() * 72, bh = 8 + rng.nextDouble() * 72;
+            double bw = 6 + rng.nextDouble() * 58, bh = 6 + rng.nextDouble() * 58;
             double x = rng.nextDouble() * Math.max(1, image.width() - bw);
             double y = rng.nextDouble() * Math.max(1, image.height() - bh);
             candidates.add(new Detection(new Box(x, y, x + bw, y + bh), 0, score(rng), null));
