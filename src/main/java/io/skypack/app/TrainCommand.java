@@ -1,5 +1,8 @@
 package io.skypack.app;
 
+import io.skypack.detect.Detection;
+import io.skypack.detect.UfpmpConfig;
+import io.skypack.detect.UfpmpDetector;
 import io.skypack.eval.CocoEvaluator;
 import io.skypack.eval.EvalParams;
 import io.skypack.eval.IouType;
@@ -7,6 +10,7 @@ import io.skypack.model.MpDetDecoder;
 import io.skypack.model.MpDetRunner;
 import io.skypack.train.ModelDetections;
 import io.skypack.train.MpDetTrainer;
+import io.skypack.train.SampleBuilder;
 import io.skypack.train.TrainRecipe;
 import io.skypack.train.data.LabeledImage;
 import io.skypack.train.data.VisDroneDataset;
@@ -17,6 +21,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -64,14 +69,29 @@ final class TrainCommand implements Callable<Integer> {
         Path model = new MpDetTrainer(r, System.out).train(train, out, resume);
         if (r.evalData() != null) {
             List<LabeledImage> held = VisDroneDataset.load(synthesise(r.evalData(), out.resolve("data/eval")));
-            try (MpDetRunner runner = MpDetRunner.open(model, MpDetDecoder.Params.DEFAULTS)) {
-                var dets = ModelDetections.run(runner, held, r.batchSize());
-                for (IouType t : IouType.values()) {
-                    var report = new CocoEvaluator().evaluate(held, dets, EvalParams.visDrone(t));
-                    System.out.println("\n== held-out " + t.cocoName() + " (" + held.size() + " frames) ==");
-                    System.out.print(report.toTable());
-                    report.writeJson(out.resolve("eval-" + t.cocoName() + ".json"));
+            Map<String, List<Detection>> dets;
+            String how;
+            if (r.mode() == SampleBuilder.Mode.MOSAICS) {
+                // A mosaic-trained model is the fine pass: score it where it runs, behind the bundled coarse model.
+                UfpOptions ufp = new UfpOptions();
+                ufp.fine = model.toString();
+                try (MpDetRunner coarse = ufp.openCoarse();
+                        MpDetRunner fine = ufp.openFine()) {
+                    int batch = UfpmpConfig.DEFAULT.maxBatch();
+                    dets = ModelDetections.run(new UfpmpDetector(coarse, fine, ufp.config(batch)), held, batch);
                 }
+                how = "UFP with the bundled coarse model";
+            } else {
+                try (MpDetRunner runner = MpDetRunner.open(model, MpDetDecoder.Params.DEFAULTS)) {
+                    dets = ModelDetections.run(runner, held, r.batchSize());
+                }
+                how = "whole frames";
+            }
+            for (IouType t : IouType.values()) {
+                var report = new CocoEvaluator().evaluate(held, dets, EvalParams.visDrone(t));
+                System.out.println("\n== held-out " + t.cocoName() + " (" + held.size() + " frames, " + how + ") ==");
+                System.out.print(report.toTable());
+                report.writeJson(out.resolve("eval-" + t.cocoName() + ".json"));
             }
         }
         return 0;

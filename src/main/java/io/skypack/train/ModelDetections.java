@@ -1,6 +1,10 @@
 package io.skypack.train;
 
 import io.skypack.detect.Detection;
+import io.skypack.detect.DetectionException;
+import io.skypack.detect.Detector;
+import io.skypack.detect.FrameImage;
+import io.skypack.detect.FrameResult;
 import io.skypack.model.MpDetRunner;
 import io.skypack.train.data.LabeledImage;
 import java.awt.image.BufferedImage;
@@ -27,6 +31,22 @@ public final class ModelDetections {
             List<List<Detection>> dets = runner.detect(pixels);
             for (int j = 0; j < part.size(); j++) {
                 out.put(part.get(j).id(), dets.get(j));
+            }
+        }
+        return out;
+    }
+
+    /** Detections per image id, in image pixels, from any detector (UFP, the baselines), batch by batch. */
+    public static Map<String, List<Detection>> run(Detector detector, List<LabeledImage> images, int batch)
+            throws IOException, DetectionException {
+        Map<String, List<Detection>> out = new LinkedHashMap<>();
+        for (int i = 0; i < images.size(); i += batch) {
+            List<FrameImage> frames = new ArrayList<>();
+            for (int j = i; j < Math.min(images.size(), i + batch); j++) {
+                frames.add(new FrameImage(j, read(images.get(j).image())));
+            }
+            for (FrameResult f : detector.detect(frames).frames()) {
+                out.put(images.get(f.index()).id(), f.detections());
             }
         }
         return out;
