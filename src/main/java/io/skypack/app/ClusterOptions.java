@@ -6,8 +6,17 @@ import java.util.HashMap;
 import java.util.Map;
 import picocli.CommandLine.Option;
 
-/** Where the cluster is: the options {@code detect} and {@code replay} share, over the layered config. */
+/** Where the cluster is: the options {@code detect}, {@code replay} and {@code live} share, over the layered config. */
 final class ClusterOptions {
+    ClusterOptions() {
+        this("replay");
+    }
+
+    /** @param defaultProfile the profile when {@code --profile} is not given */
+    ClusterOptions(String defaultProfile) {
+        this.profile = defaultProfile;
+    }
+
     @Option(
             names = "--bootstrap-servers",
             description = "Kafka bootstrap servers (else bootstrap.servers from config or SKYPACK_BOOTSTRAP_SERVERS).")
@@ -19,7 +28,7 @@ final class ClusterOptions {
     String registry;
 
     @Option(names = "--profile", description = "Configuration: replay or live (default ${DEFAULT-VALUE}).")
-    String profile = "replay";
+    String profile;
 
     @Option(
             names = "--config",

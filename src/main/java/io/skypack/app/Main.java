@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
             DemoCommand.class,
             DetectCommand.class,
             ReplayCommand.class,
+            LiveCommand.class,
             SynthCommand.class,
             EvalCommand.class,
             SimulateDetectionsCommand.class,

@@ -1,140 +1,70 @@
 package io.skypack.ingest;
 
 import io.skypack.schema.Frame;
-import io.skypack.schema.ImageEncoding;
+import java.io.Closeable;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
-import java.util.stream.Stream;
-import javax.imageio.ImageIO;
-import javax.imageio.ImageReader;
-import javax.imageio.stream.ImageInputStream;
+import java.util.Optional;
 
 /**
- * A recorded flight as a sequence of {@link Frame}s: a folder of JPEG or PNG images in name order (a
- * VisDrone-VID sequence folder, an exported image sequence), or a VisDrone root together with a
- * sequence name ({@code ROOT/sequences/NAME}). Image bytes go out exactly as stored (no re-encoding);
- * width and height come from the image header; capture times are {@code start + i / fps}.
+ * A flight as a sequence of {@link Frame}s in capture order, for {@link FrameProducer}: recorded (an image
+ * folder, a VisDrone sequence, a video file) or live ({@link LiveFeed}). Frame indexes increase strictly;
+ * capture times are what the producer paces a replay by.
  *
- * <p>A file that is not a readable image still becomes a frame (declared size 0 x 0), so the pipeline,
- * not the producer, decides what happens to it: it is dead-lettered with a reason and nothing else
- * stops.
+ * <p>Iterate once. A source that reads a video holds a decoder or a child process until closed; failures
+ * while iterating surface as {@link java.io.UncheckedIOException} with the reason.
  */
-public final class FlightSource implements Iterable<Frame> {
-    private final String flightId;
-    private final List<Path> images;
-    private final double fps;
-    private final Instant start;
+public interface FlightSource extends Iterable<Frame>, Closeable {
+    /** File name endings read as video (case-insensitive). */
+    List<String> VIDEO_EXTENSIONS =
+            List.of(".mp4", ".m4v", ".mkv", ".avi", ".mov", ".ts", ".mts", ".m2ts", ".webm", ".flv", ".mpg", ".mpeg");
 
-    private FlightSource(String flightId, List<Path> images, double fps, Instant start) {
-        this.flightId = flightId;
-        this.images = images;
-        this.fps = fps;
-        this.start = start;
-    }
+    String flightId();
 
-    /**
-     * @param source an image folder, or a VisDrone root holding {@code sequences/<flightId>}
-     * @param fps frames per second of the recording, for capture times and {@code --pace original}
-     */
-    public static FlightSource open(Path source, String flightId, double fps, Instant start) throws IOException {
-        if (!(fps > 0)) throw new IllegalArgumentException("fps must be > 0: " + fps);
-        if (flightId == null || flightId.isBlank()) throw new IllegalArgumentException("a flight id is required");
-        Path dir = source;
-        if (Files.isDirectory(source.resolve("sequences").resolve(flightId))) {
-            dir = source.resolve("sequences").resolve(flightId);
-        }
-        if (!Files.isDirectory(dir)) {
-            throw new IOException(source + ": not a folder of images (video files need ffmpeg, see README)");
-        }
-        List<Path> images;
-        try (Stream<Path> files = Files.list(dir)) {
-            images = files.filter(FlightSource::isImage).sorted().toList();
-        }
-        if (images.isEmpty()) throw new IOException(dir + ": no .jpg, .jpeg or .png images");
-        return new FlightSource(flightId, images, fps, start);
-    }
+    /** How many frames, or -1 when not known before the end (video, live). */
+    int size();
 
-    public int size() {
-        return images.size();
-    }
-
-    public String flightId() {
-        return flightId;
-    }
-
-    /** When frame {@code i} was captured, relative to the first. */
-    public Duration offset(int i) {
-        return Duration.ofNanos(Math.round(i * 1e9 / fps));
+    /** Why a video input ended early, once iterated (see {@link VideoReader#endReason()}). */
+    default Optional<String> endReason() {
+        return Optional.empty();
     }
 
     @Override
-    public Iterator<Frame> iterator() {
-        return new Iterator<>() {
-            private int next;
+    default void close() throws IOException {}
 
-            @Override
-            public boolean hasNext() {
-                return next < images.size();
-            }
-
-            @Override
-            public Frame next() {
-                int i = next++;
-                try {
-                    return frame(i, images.get(i));
-                } catch (IOException e) {
-                    throw new java.io.UncheckedIOException(e);
-                }
-            }
-        };
+    /** As {@link #open(Path, String, double, Instant, VideoOptions)} with default video options. */
+    static FlightSource open(Path source, String flightId, double fps, Instant start) throws IOException {
+        return open(source, flightId, fps, start, VideoOptions.DEFAULTS);
     }
 
-    private Frame frame(int i, Path file) throws IOException {
-        byte[] bytes = Files.readAllBytes(file);
-        int[] size = headerSize(file);
-        return Frame.newBuilder()
-                .setFlightId(flightId)
-                .setFrameIndex(i)
-                .setCaptureTime(start.plus(offset(i)))
-                .setWidth(size[0])
-                .setHeight(size[1])
-                .setEncoding(
-                        file.toString().toLowerCase(Locale.ROOT).endsWith(".png")
-                                ? ImageEncoding.PNG
-                                : ImageEncoding.JPEG)
-                .setImage(ByteBuffer.wrap(bytes))
-                .setImageRef(null)
-                .setTelemetry(null)
-                .build();
-    }
-
-    /** Width and height from the image header without decoding the pixels; 0 x 0 when unreadable. */
-    static int[] headerSize(Path file) {
-        try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
-            if (in == null) return new int[] {0, 0};
-            var readers = ImageIO.getImageReaders(in);
-            if (!readers.hasNext()) return new int[] {0, 0};
-            ImageReader reader = readers.next();
-            try {
-                reader.setInput(in, true, true);
-                return new int[] {reader.getWidth(0), reader.getHeight(0)};
-            } finally {
-                reader.dispose();
-            }
-        } catch (IOException | RuntimeException e) {
-            return new int[] {0, 0};
+    /**
+     * A recorded flight.
+     *
+     * @param source a video file (by its extension, see {@link #VIDEO_EXTENSIONS}), an image folder, or a
+     *     VisDrone root holding {@code sequences/<flightId>}
+     * @param fps frame rate of an image sequence, for its capture times (a video's come from the file)
+     * @param start capture time of the first frame
+     * @param video how a video file is read
+     */
+    static FlightSource open(Path source, String flightId, double fps, Instant start, VideoOptions video)
+            throws IOException {
+        if (flightId == null || flightId.isBlank()) throw new IllegalArgumentException("a flight id is required");
+        if (isVideo(source) && !Files.isDirectory(source)) {
+            if (!Files.isRegularFile(source)) throw new IOException(source + ": no such video file");
+            return new VideoFlight(flightId, VideoReader.openRecording(source.toString(), video, start));
         }
+        return ImageSequence.open(source, flightId, fps, start);
     }
 
-    private static boolean isImage(Path p) {
-        String n = p.getFileName().toString().toLowerCase(Locale.ROOT);
-        return Files.isRegularFile(p) && (n.endsWith(".jpg") || n.endsWith(".jpeg") || n.endsWith(".png"));
+    /** Whether the file name ends like a video file. */
+    static boolean isVideo(Path file) {
+        Path name = file.getFileName();
+        if (name == null) return false;
+        String n = name.toString().toLowerCase(Locale.ROOT);
+        return VIDEO_EXTENSIONS.stream().anyMatch(n::endsWith);
     }
 }

@@ -3,6 +3,7 @@ package io.skypack.app;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.skypack.ingest.VideoOptions;
 import io.skypack.model.RandomModels;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
@@ -12,7 +13,10 @@ import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
@@ -193,6 +197,63 @@ class CommandLineTest {
         assertEquals(0.1, d.ufp.candidateScore);
         assertEquals(false, d.ufp.keepCoarse);
         assertEquals(0.2, d.sliceOverlap);
+    }
+
+    @Test
+    void shouldParseLiveOptionsOverTheLiveProfile() throws Exception {
+        LiveCommand live = (LiveCommand) parsed(
+                "live",
+                "--url",
+                "rtsp://cam/1",
+                "--flight",
+                "uav7",
+                "--max-fps",
+                "5",
+                "--input-option",
+                "rtsp_transport=tcp",
+                "--input-format",
+                "rtsp",
+                "--stall-timeout",
+                "2.5");
+        assertEquals("live", live.cluster.profile);
+        assertEquals(30, live.buffer);
+        assertEquals(0, live.maxFrames);
+        PipelineConfig cfg = PipelineConfig.load("live", null, Map.of(), Map.of());
+        VideoOptions o = live.video.options(cfg);
+        assertEquals(Optional.empty(), o.ffmpeg(), "the bundled libraries unless told otherwise");
+        assertEquals(5, o.maxFps());
+        assertEquals(Map.of("rtsp_transport", "tcp"), o.inputOptions());
+        assertEquals(Optional.of("rtsp"), o.format());
+        assertEquals(Duration.ofMillis(2500), o.stallTimeout());
+        VideoOptions configured =
+                live.video.options(PipelineConfig.load("live", null, Map.of(), Map.of("skypack.ffmpeg", "ffmpeg")));
+        assertEquals(Optional.of(Path.of("ffmpeg")), configured.ffmpeg(), "skypack.ffmpeg: a program on the PATH");
+
+        ReplayCommand replay =
+                (ReplayCommand) parsed("replay", "--source", "f.mp4", "--flight", "f", "--ffmpeg", "ffmpeg");
+        assertEquals("replay", replay.cluster.profile);
+        assertEquals(Optional.of(Path.of("ffmpeg")), replay.video.options(cfg).ffmpeg());
+    }
+
+    @Test
+    void shouldNameAMissingVideoOrAnUnreachableFeedInOneLine(@TempDir Path dir) {
+        StringWriter err = new StringWriter();
+        CommandLine cli = Main.commandLine();
+        cli.setErr(new PrintWriter(err, true));
+        int code = cli.execute(
+                "replay",
+                "--source",
+                dir.resolve("f.mkv").toString(),
+                "--flight",
+                "f",
+                "--bootstrap-servers",
+                "127.0.0.1:9",
+                "--registry",
+                "http://127.0.0.1:9");
+        assertEquals(2, code);
+        assertEquals(
+                "skypack replay: " + dir.resolve("f.mkv") + ": no such video file",
+                err.toString().strip());
     }
 
     @Test

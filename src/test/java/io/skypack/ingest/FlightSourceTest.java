@@ -1,6 +1,7 @@
 package io.skypack.ingest;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -51,11 +52,38 @@ class FlightSourceTest {
     }
 
     @Test
+    void shouldOpenAVideoFileByItsExtensionAndTimeFramesByItsTimestamps() throws IOException {
+        Path video = TestVideos.write(dir.resolve("Flight.MOV"), TestVideos.frames(5, 96, 64), 25, "mpeg4");
+        Instant t0 = Instant.ofEpochMilli(1_700_000_000_000L);
+        List<Frame> frames = new ArrayList<>();
+        try (FlightSource source = FlightSource.open(video, "uav0002", 999, t0)) {
+            assertEquals(-1, source.size(), "not known before the end");
+            source.forEach(frames::add);
+            assertThrows(IllegalStateException.class, source::iterator, "read once");
+        }
+        assertEquals(5, frames.size());
+        Frame last = frames.get(4);
+        assertEquals("uav0002", last.getFlightId());
+        assertEquals(4, last.getFrameIndex());
+        assertEquals(t0.plusMillis(160), last.getCaptureTime(), "25 fps from the file, not the fps argument");
+        assertEquals(96, last.getWidth());
+        assertEquals(64, last.getHeight());
+        assertEquals(ImageEncoding.JPEG, last.getEncoding());
+        assertTrue(FlightSource.isVideo(Path.of("a/b.webm")));
+        assertFalse(FlightSource.isVideo(Path.of("a/b.jpg")));
+    }
+
+    @Test
     void shouldRefuseWhatIsNotAFlight() throws IOException {
         assertThrows(IllegalArgumentException.class, () -> FlightSource.open(dir, "f", 0, Instant.EPOCH));
         IOException e = assertThrows(IOException.class, () -> FlightSource.open(dir, "f", 30, Instant.EPOCH));
         assertTrue(e.getMessage().contains("no .jpg"), e.getMessage());
-        assertThrows(IOException.class, () -> FlightSource.open(dir.resolve("flight.mp4"), "f", 30, Instant.EPOCH));
+        IOException video = assertThrows(
+                IOException.class, () -> FlightSource.open(dir.resolve("flight.mp4"), "f", 30, Instant.EPOCH));
+        assertEquals(dir.resolve("flight.mp4") + ": no such video file", video.getMessage());
+        IOException neither = assertThrows(
+                IOException.class, () -> FlightSource.open(dir.resolve("notes.txt"), "f", 30, Instant.EPOCH));
+        assertTrue(neither.getMessage().contains("not a folder of images, a VisDrone root or a video file"));
     }
 
     @Test
