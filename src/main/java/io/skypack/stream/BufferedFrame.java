@@ -17,8 +17,9 @@ import org.apache.kafka.common.serialization.Serializer;
  * @param timestamp the record's timestamp (Kafka time, ms since the epoch)
  * @param arrivalMs wall-clock time when the batcher received it (ms since the epoch); what the
  *     latency budget counts from, also after a restart
+ * @param sourceOffset the frame's offset in its input partition, for dead letters; -1 when unknown
  */
-public record BufferedFrame<K, V>(K key, V value, long timestamp, long arrivalMs) {
+public record BufferedFrame<K, V>(K key, V value, long timestamp, long arrivalMs, long sourceOffset) {
 
     public BufferedFrame {
         Objects.requireNonNull(key, "key");
@@ -27,7 +28,9 @@ public record BufferedFrame<K, V>(K key, V value, long timestamp, long arrivalMs
 
     /**
      * The store's value serde: key and value in their own serdes' bytes, each prefixed by its
-     * length, then the two times. The inner serdes see the store's changelog topic, as usual.
+     * length, then the two times and the source offset. Entries written before the offset was
+     * added (no trailing 8 bytes) read with offset -1. The inner serdes see the store's changelog
+     * topic, as usual.
      */
     public static <K, V> Serde<BufferedFrame<K, V>> serde(Serde<K> keySerde, Serde<V> valueSerde) {
         Serializer<K> keys = keySerde.serializer();
@@ -49,13 +52,14 @@ public record BufferedFrame<K, V>(K key, V value, long timestamp, long arrivalMs
                 if (k == null || v == null)
                     throw new SerializationException(
                             "a buffered frame's key or value" + " serialized to null (" + frame.key() + ")");
-                return ByteBuffer.allocate(4 + k.length + 4 + v.length + 8 + 8)
+                return ByteBuffer.allocate(4 + k.length + 4 + v.length + 8 + 8 + 8)
                         .putInt(k.length)
                         .put(k)
                         .putInt(v.length)
                         .put(v)
                         .putLong(frame.timestamp())
                         .putLong(frame.arrivalMs())
+                        .putLong(frame.sourceOffset())
                         .array();
             }
 
@@ -81,11 +85,10 @@ public record BufferedFrame<K, V>(K key, V value, long timestamp, long arrivalMs
                     in.get(k);
                     byte[] v = new byte[in.getInt()];
                     in.get(v);
-                    return new BufferedFrame<>(
-                            keyReader.deserialize(topic, k),
-                            valueReader.deserialize(topic, v),
-                            in.getLong(),
-                            in.getLong());
+                    K key = keyReader.deserialize(topic, k);
+                    V value = valueReader.deserialize(topic, v);
+                    long timestamp = in.getLong(), arrival = in.getLong();
+                    return new BufferedFrame<>(key, value, timestamp, arrival, in.remaining() >= 8 ? in.getLong() : -1);
                 } catch (RuntimeException e) {
                     throw new SerializationException(
                             "not a buffered frame (" + data.length + " bytes) in " + topic + ": " + e, e);

@@ -140,7 +140,8 @@ public final class FrameBatcher<K, V> implements Processor<K, V, K, List<Buffere
         }
         long now = context.currentSystemTimeMs();
         long sequence = nextSequence++;
-        store.put(sequence, new BufferedFrame<>(record.key(), record.value(), record.timestamp(), now));
+        long offset = context.recordMetadata().map(m -> m.offset()).orElse(-1L);
+        store.put(sequence, new BufferedFrame<>(record.key(), record.value(), record.timestamp(), now, offset));
         Deque<Pending> frames = index(record.key(), sequence, now);
         if (frames.size() >= config.maxBatch()) {
             List<BufferedFrame<K, V>> batch = take(record.key());

@@ -198,7 +198,7 @@ public final class InferenceStage
                 .setSourceTopic(topic)
                 .setSourcePartition(
                         context.recordMetadata().map(m -> m.partition()).orElse(-1))
-                .setSourceOffset(-1L) // a batch's frames come from several offsets; the frame identifies itself
+                .setSourceOffset(f.sourceOffset())
                 .setFlightId(f.value().getFlightId())
                 .setOriginalKey(ByteBuffer.wrap(f.key().getBytes(java.nio.charset.StandardCharsets.UTF_8)))
                 .setOriginalValue(value == null ? null : ByteBuffer.wrap(value))

@@ -238,11 +238,16 @@ class FrameBatcherTest {
     @Test
     void shouldRoundTripBufferedFramesThroughTheStoreSerde() {
         Serde<BufferedFrame<String, String>> serde = BufferedFrame.serde(Serdes.String(), Serdes.String());
-        BufferedFrame<String, String> frame = new BufferedFrame<>("flight-ü", "", -3L, T0);
+        BufferedFrame<String, String> frame = new BufferedFrame<>("flight-ü", "", -3L, T0, 42L);
         byte[] bytes = serde.serializer().serialize("changelog", frame);
         assertEquals(frame, serde.deserializer().deserialize("changelog", bytes));
         assertThrows(org.apache.kafka.common.errors.SerializationException.class, () -> serde.deserializer()
                 .deserialize("changelog", new byte[] {0, 0, 0, 9}));
+        // A changelog entry written before the offset was stored (8 bytes shorter) still reads, offset unknown.
+        byte[] old = java.util.Arrays.copyOf(bytes, bytes.length - 8);
+        assertEquals(
+                new BufferedFrame<>("flight-ü", "", -3L, T0, -1L),
+                serde.deserializer().deserialize("changelog", old));
     }
 
     private static MockProcessorContext<String, List<BufferedFrame<String, String>>> contextWith(

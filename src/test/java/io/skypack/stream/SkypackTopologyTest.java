@@ -245,6 +245,7 @@ class SkypackTopologyTest {
         List<RejectedFrame> rejected = readRejected();
         assertEquals(1, rejected.size());
         assertEquals(RejectReason.INFERENCE_FAILED, rejected.get(0).getReasonCode());
+        assertEquals(1L, rejected.get(0).getSourceOffset(), "the failed frame's own input offset");
         assertTrue(
                 rejected.get(0).getMessage().contains("scripted failure on frame 1"),
                 rejected.get(0).getMessage());
