@@ -137,8 +137,8 @@ class CrashRecoveryIT {
     }
 
     /**
-     * The live profile runs the same batcher under {@code at_least_once} and promises "a crash may
-     * repeat a result, never lose one". It does not keep that promise yet: under at-least-once the
+     * The live profile runs the same batcher under {@code at_least_once}, where a crash should at worst
+     * repeat a result, never lose one. It can lose one yet: under at-least-once the
      * batcher's deletes reach its changelog while the batch is still in inference, before the batch's
      * results are written, and the frames' input offsets were committed while they were buffered; a
      * kill in between loses the batch. The replay profile's batching (8 frames or 1 s, commit every
@@ -251,29 +251,36 @@ class CrashRecoveryIT {
                 return k.delayMs() + " ms after its result #" + k.results();
             }
             case OPEN_TRANSACTION -> {
-                // Once this run has committed, anything past its high watermark then that is not below
-                // the last stable offset belongs to a transaction of this run that is still open.
-                int target = Math.min(frames.size(), before + k.results());
-                awaitResults(child, output, replay, target);
-                Map<TopicPartition, Long> mark = ends.high();
-                long end = System.nanoTime() + PROGRESS_TIMEOUT.toNanos();
-                while (System.nanoTime() < end && output.framesOut() < frames.size()) {
-                    if (!child.isAlive()) fail("the detector exited by itself; its last lines:\n" + child.tail(40));
-                    replay.check();
-                    Map<TopicPartition, Long> high = ends.high(), stable = ends.stable();
-                    for (var e : high.entrySet()) {
-                        long h = e.getValue();
-                        if (h > mark.get(e.getKey()) && h > stable.get(e.getKey())) {
-                            return "with output in an open transaction (" + e.getKey() + ": last stable offset "
-                                    + stable.get(e.getKey()) + ", high watermark " + h + ")";
-                        }
-                    }
-                    output.poll(Duration.ofMillis(10));
-                }
-                return "with no open transaction seen (all results out)";
+                awaitResults(child, output, replay, Math.min(frames.size(), before + k.results()));
+                return awaitOpenTransaction(child, output, ends, replay);
             }
         }
         throw new AssertionError(k);
+    }
+
+    /**
+     * Waits until output records of a transaction the detector has not committed yet are in the log,
+     * and says where. Call it once the current run has committed something: anything past the high
+     * watermark then that is not below the last stable offset belongs to a transaction of this run.
+     */
+    private static String awaitOpenTransaction(
+            DetectorProcess child, CommittedOutput output, OutputEnds ends, Replay replay) throws InterruptedException {
+        Map<TopicPartition, Long> mark = ends.high();
+        long end = System.nanoTime() + PROGRESS_TIMEOUT.toNanos();
+        while (System.nanoTime() < end && output.framesOut() < frames.size()) {
+            if (!child.isAlive()) fail("the detector exited by itself; its last lines:\n" + child.tail(40));
+            replay.check();
+            Map<TopicPartition, Long> high = ends.high(), stable = ends.stable();
+            for (var e : high.entrySet()) {
+                long h = e.getValue();
+                if (h > mark.get(e.getKey()) && h > stable.get(e.getKey())) {
+                    return "with output in an open transaction (" + e.getKey() + ": last stable offset "
+                            + stable.get(e.getKey()) + ", high watermark " + h + ")";
+                }
+            }
+            output.poll(Duration.ofMillis(10));
+        }
+        return "with no open transaction seen (all results out)";
     }
 
     @Test
@@ -283,9 +290,12 @@ class CrashRecoveryIT {
         try (LocalKafkaBroker broker = startBroker();
                 Replay replay = new Replay(broker, Duration.ofMillis(400), Integer.MAX_VALUE, () -> 0);
                 CommittedOutput output = new CommittedOutput(broker.bootstrapServers());
+                OutputEnds ends = new OutputEnds(broker.bootstrapServers());
                 DetectorProcess child = startDetector(broker, "replay", List.of(), dir, 1)) {
             replay.start();
             awaitResults(child, output, replay, 12);
+            // The hardest moment: results of a batch written, its transaction not committed yet.
+            String at = awaitOpenTransaction(child, output, ends, replay);
             int before = output.framesOut(), sentBefore = replay.sent();
             long r0 = System.nanoTime();
             broker.restart(Duration.ofSeconds(3));
@@ -299,7 +309,8 @@ class CrashRecoveryIT {
             String summary = summary("broker restart", out, t0)
                     + String.format(
                             Locale.ROOT,
-                            "%n  broker down and up again in %.1f s with %d frames out and %d of %d sent",
+                            "%n  broker stopped %s, down and up again in %.1f s, with %d frames out and %d of %d sent",
+                            at,
                             restartSeconds,
                             before,
                             sentBefore,
