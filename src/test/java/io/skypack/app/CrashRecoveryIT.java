@@ -394,7 +394,7 @@ class CrashRecoveryIT {
         assertEquals(
                 1,
                 child.count("streams PENDING_SHUTDOWN -> NOT_RUNNING"),
-                () -> "Kafka Streams closed before the JVM exited; log " + child.log() + ":\n" + child.tail(20));
+                () -> "the JVM exited before Kafka Streams closed; log " + child.log() + ":\n" + child.tail(20));
     }
 
     private static void awaitResults(DetectorProcess child, CommittedOutput output, Replay replay, int n)
