@@ -1,8 +1,10 @@
 package io.skypack.app;
 
+import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.streams.KafkaStreams;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -17,6 +19,9 @@ import picocli.CommandLine.Spec;
             "uav.flight-stats and uav.frames.dlq out. Runs until Ctrl-C (or SIGTERM), then closes cleanly."
         })
 final class DetectCommand implements Callable<Integer> {
+    /** How long a SIGTERM waits for the application to close (Kafka Streams gets 30 s of it). */
+    static final Duration SHUTDOWN_TIMEOUT = Duration.ofSeconds(60);
+
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
@@ -30,18 +35,38 @@ final class DetectCommand implements Callable<Integer> {
         o.println("configuration (secrets hidden):");
         o.print(cfg.describe().lines().map(l -> "  " + l).reduce("", (a, b) -> a + b + "\n"));
         CountDownLatch stopped = new CountDownLatch(1);
+        CountDownLatch closed = new CountDownLatch(1);
         try (DetectorRuntime app = DetectorRuntime.create(cfg)) {
             app.streams().setStateListener((now, before) -> {
                 o.printf(Locale.ROOT, "streams %s -> %s%n", before, now);
                 o.flush();
                 if (now == KafkaStreams.State.ERROR || now == KafkaStreams.State.NOT_RUNNING) stopped.countDown();
             });
-            Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown, "skypack-detect-shutdown"));
+            // The JVM halts as soon as its shutdown hooks return, whatever the main thread is doing; so the
+            // hook waits until the main thread has closed the application (committed the open transaction,
+            // closed the tasks and the models), or a SIGTERM would end it like a SIGKILL.
+            Runtime.getRuntime()
+                    .addShutdownHook(new Thread(
+                            () -> {
+                                stopped.countDown();
+                                try {
+                                    closed.await(SHUTDOWN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+                                } catch (InterruptedException e) {
+                                    Thread.currentThread().interrupt();
+                                }
+                            },
+                            "skypack-detect-shutdown"));
             app.start();
             o.println("detector " + app.modelId() + " running; Ctrl-C to stop");
             o.flush();
             stopped.await();
+            o.println("stopping");
+            o.flush();
             return app.streams().state() == KafkaStreams.State.ERROR ? 1 : 0;
+        } finally {
+            o.println("stopped");
+            o.flush();
+            closed.countDown();
         }
     }
 }

@@ -76,8 +76,12 @@ import scala.Tuple2;
  * (exactly-once needs {@code __transaction_state}). Automatic topic creation is off: topics are made
  * by {@link #createTopics}, so a misspelt topic name fails instead of creating a new topic.
  *
- * <p>Not thread-safe for {@link #close()} against itself from two threads at once; it is
- * idempotent. A shutdown hook closes the broker when the JVM exits normally.
+ * <p>{@link #restart} stops the servers and starts new ones on the same ports and the same log
+ * directory, so clients reconnect to the same address and find their topics, committed offsets and
+ * transactions again: the broker restart of a fault test.
+ *
+ * <p>{@link #restart} and {@link #close()} are synchronized; {@link #close()} is idempotent. A
+ * shutdown hook closes the broker when the JVM exits normally.
  */
 public final class LocalKafkaBroker implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LocalKafkaBroker.class);
@@ -107,26 +111,39 @@ public final class LocalKafkaBroker implements AutoCloseable {
             "metadata.log.dir",
             "server.max.startup.time.ms");
 
-    private final ControllerServer controller;
-    private final BrokerServer broker;
+    /** The running servers; replaced by {@link #restart}, null while stopped. */
+    private Servers servers;
+
+    private final Map<String, Object> overrides;
+    private final int controllerPort;
+    private final int brokerPort;
     private final String bootstrapServers;
     private final Duration startupTime;
+    private final Duration startupTimeout;
     private final Path dir;
     private final AtomicReference<RuntimeException> fatalFault;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Thread shutdownHook;
 
+    /** One start's controller and broker, which share a {@link SharedServer}. */
+    private record Servers(ControllerServer controller, BrokerServer broker) {}
+
     private LocalKafkaBroker(
-            ControllerServer controller,
-            BrokerServer broker,
-            String bootstrapServers,
+            Servers servers,
+            Map<String, Object> overrides,
+            int controllerPort,
+            int brokerPort,
             Duration startupTime,
+            Duration startupTimeout,
             Path dir,
             AtomicReference<RuntimeException> fatalFault) {
-        this.controller = controller;
-        this.broker = broker;
-        this.bootstrapServers = bootstrapServers;
+        this.servers = servers;
+        this.overrides = overrides;
+        this.controllerPort = controllerPort;
+        this.brokerPort = brokerPort;
+        this.bootstrapServers = HOST + ":" + brokerPort;
         this.startupTime = startupTime;
+        this.startupTimeout = startupTimeout;
         this.dir = dir;
         this.fatalFault = fatalFault;
         this.shutdownHook = new Thread(this::close, "local-kafka-broker-stop");
@@ -157,45 +174,22 @@ public final class LocalKafkaBroker implements AutoCloseable {
         long started = System.nanoTime();
         Path dir = Files.createTempDirectory("skypack-kafka");
         ServerSocketChannel controllerSocket = null;
-        ControllerServer controller = null;
-        BrokerServer broker = null;
+        Servers servers = null;
         AtomicReference<RuntimeException> fatalFault = new AtomicReference<>();
         try {
-            controllerSocket = ServerSocketChannel.open();
-            controllerSocket.configureBlocking(false);
-            controllerSocket.bind(new InetSocketAddress(InetAddress.getByName(HOST), 0));
+            controllerSocket = bind(0);
             int controllerPort = controllerSocket.socket().getLocalPort();
             Path logDir = Files.createDirectory(dir.resolve("data"));
 
-            Map<String, Object> props = settings(overrides, controllerPort, logDir, startupTimeout);
+            Map<String, Object> props = settings(overrides, controllerPort, 0, logDir, startupTimeout);
             KafkaConfig config = new KafkaConfig(props, false);
             format(config, logDir);
+            servers = launch(config, Map.of(CONTROLLER_LISTENER, controllerSocket), fatalFault);
 
-            Tuple2<MetaPropertiesEnsemble, BootstrapMetadata> dirs =
-                    KafkaRaftServer.initializeLogDirs(config, LOG, "[LocalKafkaBroker] ");
-            SharedServer shared = new SharedServer(
-                    config,
-                    dirs._1(),
-                    Time.SYSTEM,
-                    new Metrics(),
-                    CompletableFuture.completedFuture(QuorumConfig.parseVoterConnections(
-                            config.quorumConfig().voters())),
-                    QuorumConfig.parseBootstrapServers(config.quorumConfig().bootstrapServers()),
-                    faultHandlers(fatalFault),
-                    preboundSocketFactory(CONTROLLER_LISTENER, controllerSocket));
-            controller = new ControllerServer(shared, KafkaRaftServer.configSchema(), dirs._2());
-            broker = new BrokerServer(shared);
-
-            // KafkaRaftServer's order: the controller first, then the broker, which blocks until
-            // the controller has unfenced it and its listeners accept connections. Both give up at
-            // server.max.startup.time.ms.
-            controller.startup();
-            broker.startup();
-            if (fatalFault.get() != null) throw fatalFault.get();
-
-            int port = broker.boundPort(ListenerName.normalised(BROKER_LISTENER));
+            int port = servers.broker().boundPort(ListenerName.normalised(BROKER_LISTENER));
             Duration took = Duration.ofNanos(System.nanoTime() - started);
-            LocalKafkaBroker local = new LocalKafkaBroker(controller, broker, HOST + ":" + port, took, dir, fatalFault);
+            LocalKafkaBroker local = new LocalKafkaBroker(
+                    servers, Map.copyOf(overrides), controllerPort, port, took, startupTimeout, dir, fatalFault);
             Runtime.getRuntime().addShutdownHook(local.shutdownHook);
             LOG.info(
                     "Kafka {} broker (KRaft, combined) at {}, controller at {}:{}, logs in {} (started in {} ms)",
@@ -207,13 +201,61 @@ public final class LocalKafkaBroker implements AutoCloseable {
                     took.toMillis());
             return local;
         } catch (IOException | RuntimeException e) {
-            stop(broker, controller);
+            stop(servers);
             if (controllerSocket != null) controllerSocket.close(); // no-op when the server took it
             deleteQuietly(dir);
             throw e instanceof IOException io
                     ? io
                     : new IOException("the local Kafka broker did not start: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Stops the broker (a controlled shutdown, as {@code kafka-server-stop.sh} does), keeps it down
+     * for {@code downtime}, and starts it again on the same client and controller ports with the
+     * same log directory: topics, records, committed offsets, producer state and transactions
+     * survive; clients see the broker go away and come back at the same address. Returns once the
+     * broker accepts clients again.
+     *
+     * @throws IOException when a port cannot be bound again within the startup timeout, or the broker
+     *     does not start; the broker is then stopped and {@link #close()} still cleans up
+     * @throws IllegalStateException after {@link #close()}
+     */
+    public synchronized void restart(Duration downtime) throws IOException, InterruptedException {
+        if (closed.get()) throw new IllegalStateException("the broker at " + bootstrapServers + " is closed");
+        long t0 = System.nanoTime();
+        stop(servers);
+        servers = null;
+        LOG.info("Kafka broker at {} stopped for a restart ({} ms)", bootstrapServers, millisSince(t0));
+        Thread.sleep(downtime.toMillis());
+
+        long t1 = System.nanoTime();
+        long deadline = t1 + startupTimeout.toNanos();
+        ServerSocketChannel controllerSocket = null, brokerSocket = null;
+        try {
+            // Both ports were ours a moment ago; a socket of the old servers can hold one a little
+            // longer, so binding is retried until the startup timeout.
+            controllerSocket = bindAgain(controllerPort, deadline);
+            brokerSocket = bindAgain(brokerPort, deadline);
+            Map<String, Object> props = settings(overrides, controllerPort, brokerPort, logDir(), startupTimeout);
+            servers = launch(
+                    new KafkaConfig(props, false),
+                    Map.of(CONTROLLER_LISTENER, controllerSocket, BROKER_LISTENER, brokerSocket),
+                    fatalFault);
+        } catch (IOException | RuntimeException e) {
+            // A server that took a socket closed it when it stopped; closing again is a no-op.
+            for (ServerSocketChannel s : new ServerSocketChannel[] {controllerSocket, brokerSocket}) {
+                if (s != null) s.close();
+            }
+            throw e instanceof IOException io
+                    ? io
+                    : new IOException("the local Kafka broker did not restart: " + e.getMessage(), e);
+        }
+        LOG.info(
+                "Kafka broker at {} restarted after {} ms down (started in {} ms)",
+                bootstrapServers,
+                TimeUnit.NANOSECONDS.toMillis(t1 - t0),
+                millisSince(t1));
     }
 
     /** {@code host:port} of the client listener, for {@code bootstrap.servers}. */
@@ -279,10 +321,11 @@ public final class LocalKafkaBroker implements AutoCloseable {
 
     /** Stops the broker (everything in it is lost) and deletes its directory. Idempotent. */
     @Override
-    public void close() {
+    public synchronized void close() {
         if (!closed.compareAndSet(false, true)) return;
         long t0 = System.nanoTime();
-        stop(broker, controller);
+        stop(servers);
+        servers = null;
         deleteQuietly(dir);
         if (Thread.currentThread() != shutdownHook) {
             try {
@@ -291,16 +334,14 @@ public final class LocalKafkaBroker implements AutoCloseable {
                 // The hook runs (or ran) anyway; close() is idempotent.
             }
         }
-        LOG.info(
-                "Kafka broker at {} stopped in {} ms",
-                bootstrapServers,
-                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
+        LOG.info("Kafka broker at {} stopped in {} ms", bootstrapServers, millisSince(t0));
     }
 
     // ---------------------------------------------------------------------------------------------
 
+    /** @param brokerPort the client listener's port, 0 for any free one */
     private static Map<String, Object> settings(
-            Map<String, ?> overrides, int controllerPort, Path logDir, Duration startupTimeout) {
+            Map<String, ?> overrides, int controllerPort, int brokerPort, Path logDir, Duration startupTimeout) {
         Map<String, Object> p = new LinkedHashMap<>();
         // Small and quick, for one node with a handful of clients.
         p.put("num.partitions", "1");
@@ -331,7 +372,8 @@ public final class LocalKafkaBroker implements AutoCloseable {
         fixed.put("controller.listener.names", CONTROLLER_LISTENER);
         fixed.put(
                 "listeners",
-                BROKER_LISTENER + "://" + HOST + ":0," + CONTROLLER_LISTENER + "://" + HOST + ":" + controllerPort);
+                BROKER_LISTENER + "://" + HOST + ":" + brokerPort + "," + CONTROLLER_LISTENER + "://" + HOST + ":"
+                        + controllerPort);
         fixed.put(
                 "listener.security.protocol.map", BROKER_LISTENER + ":PLAINTEXT," + CONTROLLER_LISTENER + ":PLAINTEXT");
         fixed.put("inter.broker.listener.name", BROKER_LISTENER);
@@ -340,6 +382,74 @@ public final class LocalKafkaBroker implements AutoCloseable {
         fixed.put("server.max.startup.time.ms", Long.toString(startupTimeout.toMillis()));
         p.putAll(fixed);
         return p;
+    }
+
+    /**
+     * Starts a controller and a broker on a formatted log directory, in {@code KafkaRaftServer}'s
+     * order: the controller first, then the broker, which blocks until the controller has unfenced
+     * it and its listeners accept connections. Both give up at {@code server.max.startup.time.ms}.
+     *
+     * @param bound sockets bound beforehand, by listener name, which the servers take instead of
+     *     binding their own
+     */
+    private static Servers launch(
+            KafkaConfig config, Map<String, ServerSocketChannel> bound, AtomicReference<RuntimeException> fatalFault) {
+        Tuple2<MetaPropertiesEnsemble, BootstrapMetadata> dirs =
+                KafkaRaftServer.initializeLogDirs(config, LOG, "[LocalKafkaBroker] ");
+        SharedServer shared = new SharedServer(
+                config,
+                dirs._1(),
+                Time.SYSTEM,
+                new Metrics(),
+                CompletableFuture.completedFuture(
+                        QuorumConfig.parseVoterConnections(config.quorumConfig().voters())),
+                QuorumConfig.parseBootstrapServers(config.quorumConfig().bootstrapServers()),
+                faultHandlers(fatalFault),
+                preboundSocketFactory(bound));
+        ControllerServer controller = new ControllerServer(shared, KafkaRaftServer.configSchema(), dirs._2());
+        BrokerServer broker = new BrokerServer(shared);
+        Servers servers = new Servers(controller, broker);
+        try {
+            controller.startup();
+            broker.startup();
+            if (fatalFault.get() != null) throw fatalFault.get();
+        } catch (RuntimeException e) {
+            stop(servers);
+            throw e;
+        }
+        return servers;
+    }
+
+    /** A non-blocking server socket on {@code port} of the loopback address (0: any free port). */
+    private static ServerSocketChannel bind(int port) throws IOException {
+        ServerSocketChannel socket = ServerSocketChannel.open();
+        try {
+            socket.configureBlocking(false);
+            socket.setOption(java.net.StandardSocketOptions.SO_REUSEADDR, true);
+            socket.bind(new InetSocketAddress(InetAddress.getByName(HOST), port));
+            return socket;
+        } catch (IOException | RuntimeException e) {
+            socket.close();
+            throw e;
+        }
+    }
+
+    private static ServerSocketChannel bindAgain(int port, long deadlineNanos)
+            throws IOException, InterruptedException {
+        while (true) {
+            try {
+                return bind(port);
+            } catch (java.net.BindException e) {
+                if (System.nanoTime() > deadlineNanos) {
+                    throw new IOException("port " + port + " is still taken: " + e.getMessage(), e);
+                }
+                Thread.sleep(100);
+            }
+        }
+    }
+
+    private static long millisSince(long nanos) {
+        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - nanos);
     }
 
     /** What {@code kafka-storage.sh format} does: meta.properties and the bootstrap metadata. */
@@ -376,16 +486,23 @@ public final class LocalKafkaBroker implements AutoCloseable {
         };
     }
 
-    /** The socket server's factory, except that {@code listener} gets the socket bound beforehand. */
-    private static ServerSocketFactory preboundSocketFactory(String listener, ServerSocketChannel bound) {
-        AtomicBoolean taken = new AtomicBoolean();
+    /**
+     * The socket server's factory, except that each listener in {@code bound} gets its socket bound
+     * beforehand (once; should a listener be opened again, it binds its own).
+     */
+    private static ServerSocketFactory preboundSocketFactory(Map<String, ServerSocketChannel> bound) {
+        Set<String> taken = java.util.concurrent.ConcurrentHashMap.newKeySet();
         return (listenerName, address, backlog, recvBufferSize) -> {
-            if (listener.equals(listenerName) && taken.compareAndSet(false, true)) return bound;
+            ServerSocketChannel socket = bound.get(listenerName);
+            if (socket != null && taken.add(listenerName)) return socket;
             return ServerSocketFactory.INSTANCE.openServerSocket(listenerName, address, backlog, recvBufferSize);
         };
     }
 
-    private static void stop(BrokerServer broker, ControllerServer controller) {
+    private static void stop(Servers servers) {
+        if (servers == null) return;
+        BrokerServer broker = servers.broker();
+        ControllerServer controller = servers.controller();
         // KafkaRaftServer's order: the broker first, while the controller can still take its
         // controlled shutdown.
         if (broker != null) {

@@ -147,6 +147,56 @@ class LocalKafkaBrokerIT {
     }
 
     @Test
+    void shouldKeepItsAddressTopicsAndRecordsAcrossARestart() throws Exception {
+        try (LocalKafkaBroker b = LocalKafkaBroker.start()) {
+            String address = b.bootstrapServers();
+            b.createTopics(1, "it.restart");
+            try (KafkaProducer<String, Integer> producer = new KafkaProducer<>(Map.of(
+                    ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                    address,
+                    ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG,
+                    StringSerializer.class,
+                    ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG,
+                    IntegerSerializer.class))) {
+                for (int i = 0; i < 5; i++) producer.send(new ProducerRecord<>("it.restart", "k", i));
+                producer.flush();
+                long t0 = System.nanoTime();
+                b.restart(Duration.ofMillis(500));
+                System.out.printf(
+                        "Local Kafka broker restarted in %d ms (500 ms down)%n",
+                        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
+                assertEquals(address, b.bootstrapServers());
+                // The same producer goes on: it reconnects to the same address.
+                for (int i = 5; i < 10; i++) producer.send(new ProducerRecord<>("it.restart", "k", i));
+                producer.flush();
+            }
+            assertEquals(Set.of("it.restart"), topics(b));
+            List<Integer> values = new ArrayList<>();
+            try (KafkaConsumer<String, Integer> consumer = new KafkaConsumer<>(Map.of(
+                    ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                    address,
+                    ConsumerConfig.GROUP_ID_CONFIG,
+                    "it-restart-reader",
+                    ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+                    "earliest",
+                    ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG,
+                    StringDeserializer.class,
+                    ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
+                    IntegerDeserializer.class))) {
+                consumer.subscribe(List.of("it.restart"));
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                while (values.size() < 10 && System.nanoTime() < deadline) {
+                    for (ConsumerRecord<String, Integer> r : consumer.poll(Duration.ofMillis(200))) {
+                        values.add(r.value());
+                    }
+                }
+            }
+            assertEquals(List.of(0, 1, 2, 3, 4, 5, 6, 7, 8, 9), values, "records from before and after the restart");
+            assertTrue(b.fatalFault().isEmpty(), () -> "fatal fault: " + b.fatalFault());
+        }
+    }
+
+    @Test
     void shouldRefuseToOverrideTheSettingsItOwns() {
         IllegalArgumentException e = assertThrows(
                 IllegalArgumentException.class,

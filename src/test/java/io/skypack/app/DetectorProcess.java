@@ -1,0 +1,147 @@
+package io.skypack.app;
+
+import io.skypack.embedded.ExitWithParent;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * {@code skypack detect} in a child JVM, for the fault tests: the same main class and configuration as
+ * the command line, on the test classpath, so the test can kill it with SIGKILL (which an in-process
+ * Kafka Streams instance cannot be). Its stdout and stderr go to one log file. {@link ExitWithParent}
+ * ends it when the test JVM dies, and {@link #close()} kills it if it is still running.
+ */
+final class DetectorProcess implements AutoCloseable {
+    private static final Pattern STATE = Pattern.compile("streams (\\w+) -> (\\w+)");
+
+    private final Process process;
+    private final Path log;
+    private final long startedNanos = System.nanoTime();
+
+    private DetectorProcess(Process process, Path log) {
+        this.process = process;
+        this.log = log;
+    }
+
+    /**
+     * Starts {@code skypack detect ARGS} with its output in {@code log} (replaced).
+     *
+     * @param args the detect command's options, e.g. {@code --bootstrap-servers}, {@code --set K=V}
+     */
+    static DetectorProcess start(Path log, List<String> args) throws IOException {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add("-Xmx1g");
+        // Two cores shared with the broker, the registry and the test: no parallel GC or C2 threads.
+        command.add("-XX:+UseSerialGC");
+        command.add("-XX:TieredStopAtLevel=1");
+        command.add("-XX:-UsePerfData");
+        // What the launcher and the Maven test JVM set: DJL never downloads, one native thread each.
+        command.add("-Dai.djl.offline=true");
+        for (String p : List.of("ai.djl.pytorch.num_threads", "ai.djl.pytorch.num_interop_threads")) {
+            String v = System.getProperty(p);
+            if (v != null) command.add("-D" + p + "=" + v);
+        }
+        // Kafka Streams' own lines (rebalances, restoration, task errors) for the diagnosis of a failure.
+        command.add("-Dorg.slf4j.simpleLogger.log.org.apache.kafka.streams=info");
+        command.add("-Dorg.slf4j.simpleLogger.showDateTime=true");
+        command.add("-Dorg.slf4j.simpleLogger.dateTimeFormat=HH:mm:ss.SSS");
+        command.add("-Dskypack.debug=true");
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(ExitWithParent.class.getName());
+        command.add(Long.toString(ProcessHandle.current().pid()));
+        command.add(Main.class.getName());
+        command.add("detect");
+        command.addAll(args);
+        Files.createDirectories(log.toAbsolutePath().getParent());
+        Files.writeString(log, String.join(" ", command) + "\n\n");
+        Process process = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                .start();
+        return new DetectorProcess(process, log);
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    boolean isAlive() {
+        return process.isAlive();
+    }
+
+    Path log() {
+        return log;
+    }
+
+    Duration age() {
+        return Duration.ofNanos(System.nanoTime() - startedNanos);
+    }
+
+    /** SIGKILL: no shutdown hook, no close, no commit; returns once the process is gone. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly();
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("detector pid " + pid() + " survived SIGKILL for 30 s");
+        }
+    }
+
+    /** SIGTERM, as Ctrl-C or a container stop: returns the exit code, or empty if it did not exit in time. */
+    Optional<Integer> terminate(Duration timeout) throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) return Optional.empty();
+        return Optional.of(process.exitValue());
+    }
+
+    /** The last Kafka Streams state the command printed ({@code CREATED} before the first change). */
+    String lastState() {
+        String state = "CREATED";
+        for (String line : lines()) {
+            Matcher m = STATE.matcher(line);
+            if (m.find()) state = m.group(2);
+        }
+        return state;
+    }
+
+    /** Lines of the log that contain {@code text}. */
+    long count(String text) {
+        return lines().stream().filter(l -> l.contains(text)).count();
+    }
+
+    /** The log's last lines, for a failure message. */
+    String tail(int n) {
+        List<String> lines = lines();
+        return String.join("\n", lines.subList(Math.max(0, lines.size() - n), lines.size()));
+    }
+
+    private List<String> lines() {
+        try {
+            return new String(Files.readAllBytes(log), StandardCharsets.UTF_8)
+                    .lines()
+                    .toList();
+        } catch (IOException e) {
+            return List.of("(log " + log + " unreadable: " + e + ")");
+        }
+    }
+
+    @Override
+    public void close() {
+        if (process.isAlive()) {
+            process.destroyForcibly();
+            try {
+                process.waitFor(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}
