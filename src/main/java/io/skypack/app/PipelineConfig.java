@@ -143,6 +143,13 @@ final class PipelineConfig {
     }
 
     SkypackTopology.Settings settings(String modelId, IntFunction<String> classNames) {
+        String guarantee = values.get("processing.guarantee");
+        if (!"exactly_once_v2".equals(guarantee)) {
+            // FrameBatcher's buffer is crash-safe only inside a transaction: under at_least_once a kill
+            // during inference loses the batch (its store deletes are logged before its results).
+            throw new IllegalArgumentException("processing.guarantee must be exactly_once_v2, got '" + guarantee
+                    + "': the micro-batcher loses frames on a crash under any other guarantee");
+        }
         long stale = number("stale.after.ms", 0, Long.MAX_VALUE);
         return new SkypackTopology.Settings(
                 topics(),

@@ -37,12 +37,23 @@ class PipelineConfigTest {
     }
 
     @Test
-    void liveProfileShouldSkipStaleFramesAndAvoidTransactions() throws Exception {
+    void liveProfileShouldSkipStaleFramesAndCommitOftenInTransactions() throws Exception {
         PipelineConfig c = PipelineConfig.load("live", null, Map.of(), Map.of());
         var s = c.settings("m", id -> "c" + id);
         assertEquals(Optional.of(Duration.ofSeconds(2)), s.inference().staleAfter());
-        assertEquals("at_least_once", c.streams().getProperty("processing.guarantee"));
+        assertEquals("exactly_once_v2", c.streams().getProperty("processing.guarantee"));
+        assertEquals("100", c.streams().getProperty("commit.interval.ms"));
         assertTrue(s.batching().latencyBudget().toMillis() <= 100);
+    }
+
+    @Test
+    void shouldRefuseAnyGuaranteeButExactlyOnceSinceTheBatcherWouldLoseFrames() throws Exception {
+        for (String g : new String[] {"at_least_once", "exactly_once"}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> PipelineConfig.load(
+                            "live", null, Map.of(), Map.of("processing.guarantee", g))
+                    .settings("m", id -> ""));
+            assertTrue(e.getMessage().startsWith("processing.guarantee must be exactly_once_v2, got '" + g + "'"));
+        }
     }
 
     @Test
