@@ -34,7 +34,7 @@ class AblationRecipesTest {
         ObjectNode coarse = (ObjectNode)
                 new ObjectMapper().readTree(getClass().getResourceAsStream("/io/skypack/model/recipes/coarse.json"));
         ((ObjectNode) coarse.get("model")).remove("name");
-        // Only the schedule is shorter (so four runs fit a working day on 2 cores) and the name differs.
+        // Only the schedule is shorter (so the four runs fit one session on 2 cores) and the name differs.
         assertEquals(List.of("epochs", "stepEpochs"), differences(coarse, read("reference")));
     }
 
