@@ -28,9 +28,9 @@ import javax.imageio.ImageIO;
 /**
  * Turns a labelled image into a {@link TrainSample}: takes a window of the image (the whole frame,
  * letterboxed, a crop around objects at a chosen zoom, or a UFP mosaic of its foreground regions),
- * scales it to the network input, maps boxes and masks the same way, and applies the augmentation. Objects mostly cut off by the window,
- * ignored regions, score-0 boxes and classes the model does not have become ignored targets, so the
- * detector is neither rewarded nor punished there.
+ * scales it to the network input, maps boxes and masks the same way, and applies the augmentation.
+ * Objects mostly cut off by the window, ignored regions, score-0 boxes and classes the model does not
+ * have become ignored targets, so the detector is neither rewarded nor punished there.
  */
 public final class SampleBuilder {
     /** Objects keeping less than this fraction of their box inside the window are ignored. */
