@@ -194,7 +194,8 @@ class CommandLineTest {
         assertEquals(10, d.frames);
         assertEquals(List.of(1, 8), d.batches);
         assertEquals(List.of("ufp", "full-frame", "sliced"), d.methods);
-        assertEquals(0.1, d.ufp.candidateScore);
+        assertEquals(0.25, d.ufp.candidateScore);
+        assertEquals(2.5, d.ufp.canvasesPerFrame);
         assertEquals(false, d.ufp.keepCoarse);
         assertEquals(0.2, d.sliceOverlap);
     }
@@ -300,6 +301,8 @@ class CommandLineTest {
         assertTrue(badMethod.err().contains("unknown method 'yolo'"), badMethod.err());
         Run badScore = run("bench", "detect", "--candidate-score", "1.5", "--out", dir.toString());
         assertTrue(badScore.err().contains("--candidate-score is 1.5, must be in [0, 1]"), badScore.err());
+        Run badBudget = run("bench", "detect", "--canvases-per-frame", "-1", "--out", dir.toString());
+        assertTrue(badBudget.err().contains("--canvases-per-frame is -1.0, must be >= 0"), badBudget.err());
         assertEquals(List.of(), list(dir), "nothing generated");
         Run noFolder = run("detect-images", "--in", dir.resolve("nope").toString(), "--out", dir.toString());
         assertEquals(2, noFolder.code());
