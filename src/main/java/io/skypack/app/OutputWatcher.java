@@ -67,23 +67,28 @@ final class OutputWatcher implements AutoCloseable {
         this.statsReader = AvroDeserializer.forType(FlightStats.class, registry);
     }
 
+    /** {@code r} with its value replaced, everything else (coordinates, timestamps, headers) kept. */
+    static <V> ConsumerRecord<String, V> withValue(ConsumerRecord<String, byte[]> r, V value) {
+        return new ConsumerRecord<>(
+                r.topic(),
+                r.partition(),
+                r.offset(),
+                r.timestamp(),
+                r.timestampType(),
+                r.serializedKeySize(),
+                r.serializedValueSize(),
+                r.key(),
+                value,
+                r.headers(),
+                r.leaderEpoch());
+    }
+
     /** Polls once; hands each new detections record to {@code onDetections}. */
     void poll(Duration timeout, Consumer<ConsumerRecord<String, FrameDetections>> onDetections) {
         for (ConsumerRecord<String, byte[]> r : consumer.poll(timeout)) {
             if (r.topic().equals(topics.detections())) {
-                FrameDetections d = detectionsReader.deserialize(r.topic(), r.value());
-                ConsumerRecord<String, FrameDetections> typed = new ConsumerRecord<>(
-                        r.topic(),
-                        r.partition(),
-                        r.offset(),
-                        r.timestamp(),
-                        r.timestampType(),
-                        r.serializedKeySize(),
-                        r.serializedValueSize(),
-                        r.key(),
-                        d,
-                        r.headers(),
-                        r.leaderEpoch());
+                ConsumerRecord<String, FrameDetections> typed =
+                        withValue(r, detectionsReader.deserialize(r.topic(), r.value()));
                 detections.add(typed);
                 onDetections.accept(typed);
             } else if (r.topic().equals(topics.deadLetters())) {

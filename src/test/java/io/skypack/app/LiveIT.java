@@ -160,18 +160,7 @@ class LiveIT {
             long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
             while (out.size() < expected && System.nanoTime() < end) {
                 for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                    out.add(new ConsumerRecord<>(
-                            r.topic(),
-                            r.partition(),
-                            r.offset(),
-                            r.timestamp(),
-                            r.timestampType(),
-                            r.serializedKeySize(),
-                            r.serializedValueSize(),
-                            r.key(),
-                            frames.deserialize(r.topic(), r.value()),
-                            r.headers(),
-                            r.leaderEpoch()));
+                    out.add(OutputWatcher.withValue(r, frames.deserialize(r.topic(), r.value())));
                 }
             }
         }
