@@ -109,6 +109,7 @@ final class DetectorRuntime implements AutoCloseable {
                         o.fine = fine;
                         o.candidateScore = config.fraction("ufp.candidate.score");
                         o.canvasesPerFrame = config.decimal("ufp.canvases.per.frame", 0, 1000);
+                        o.coarseInput = config.string("ufp.coarse.input");
                         MpDetRunner c = o.openCoarse();
                         models.add(c);
                         MpDetRunner f = o.openFine();

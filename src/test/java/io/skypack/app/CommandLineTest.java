@@ -196,8 +196,28 @@ class CommandLineTest {
         assertEquals(List.of("ufp", "full-frame", "sliced"), d.methods);
         assertEquals(0.25, d.ufp.candidateScore);
         assertEquals(2.5, d.ufp.canvasesPerFrame);
+        assertEquals("640x384", d.ufp.coarseInput);
         assertEquals(false, d.ufp.keepCoarse);
         assertEquals(0.2, d.sliceOverlap);
+    }
+
+    @Test
+    void ufpShouldRunTheCoarseModelAtTheConfiguredInputOrTheModelsOwn() throws Exception {
+        UfpOptions o = new UfpOptions();
+        try (var coarse = o.openCoarse()) {
+            assertEquals(640, coarse.inputWidth());
+            assertEquals(384, coarse.inputHeight());
+        }
+        o.coarseInput = "model";
+        try (var coarse = o.openCoarse()) {
+            assertEquals(768, coarse.inputWidth(), "the bundled coarse model is served at 768x448");
+            assertEquals(448, coarse.inputHeight());
+        }
+        for (String bad : List.of("640", "641x384", "640x-32", "axb", "640x384x3")) {
+            IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(
+                    IllegalArgumentException.class, () -> UfpOptions.size(bad));
+            assertTrue(e.getMessage().contains("'" + bad + "' must be WIDTHxHEIGHT"), e.getMessage());
+        }
     }
 
     @Test
@@ -395,6 +415,8 @@ class CommandLineTest {
                 "1",
                 "--candidate-score",
                 "1",
+                "--coarse-input",
+                "model",
                 "--out",
                 dir.resolve("bench").toString());
         List<String> rows = printed.lines()
