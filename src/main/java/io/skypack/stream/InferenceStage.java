@@ -8,6 +8,7 @@ import io.skypack.schema.Frame;
 import io.skypack.schema.FrameDetections;
 import io.skypack.schema.RejectReason;
 import io.skypack.schema.RejectedFrame;
+import java.awt.image.BufferedImage;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
@@ -75,18 +76,25 @@ public final class InferenceStage
     }
 
     private final DetectorPool detectors;
+    private final DecodedImages decoded;
     private final FrameValidator decoder;
     private final Serializer<Frame> frameBytes;
     private final Settings settings;
     private ProcessorContext<String, SpecificRecord> context;
 
     /**
-     * @param decoder decodes the (already validated) images again
+     * @param decoded the images the decode step kept
+     * @param decoder decodes the (already validated) images again when they are not in {@code decoded}
      * @param frameBytes re-encodes a frame for the dead-letter record of an inference failure
      */
     public InferenceStage(
-            DetectorPool detectors, FrameValidator decoder, Serializer<Frame> frameBytes, Settings settings) {
+            DetectorPool detectors,
+            DecodedImages decoded,
+            FrameValidator decoder,
+            Serializer<Frame> frameBytes,
+            Settings settings) {
         this.detectors = Objects.requireNonNull(detectors, "detectors");
+        this.decoded = Objects.requireNonNull(decoded, "decoded");
         this.decoder = Objects.requireNonNull(decoder, "decoder");
         this.frameBytes = Objects.requireNonNull(frameBytes, "frameBytes");
         this.settings = Objects.requireNonNull(settings, "settings");
@@ -106,6 +114,7 @@ public final class InferenceStage
         List<Integer> positions = new ArrayList<>();
         for (int i = 0; i < frames.size(); i++) {
             BufferedFrame<String, Frame> f = frames.get(i);
+            BufferedImage image = decoded.take(f.value(), f.sourceOffset());
             long waited = start - f.timestamp();
             if (settings.staleAfter().isPresent()
                     && waited > settings.staleAfter().get().toMillis()) {
@@ -118,12 +127,15 @@ public final class InferenceStage
                                 + settings.staleAfter().get().toMillis() + " ms");
                 continue;
             }
-            FrameValidator.Result decoded = decoder.validate(f.value());
-            if (!decoded.accepted()) { // validated upstream; only a changed validator gets here
-                outcome[i] = rejected(f, decoded.reason(), decoded.message());
-                continue;
+            if (image == null) {
+                FrameValidator.Result again = decoder.validate(f.value());
+                if (!again.accepted()) { // validated upstream; only a changed validator gets here
+                    outcome[i] = rejected(f, again.reason(), again.message());
+                    continue;
+                }
+                image = again.image();
             }
-            images.add(new FrameImage(i, decoded.image()));
+            images.add(new FrameImage(i, image));
             positions.add(i);
         }
         DetectionBatch result = null;
