@@ -187,6 +187,13 @@ class CommandLineTest {
         assertTrue(b.ufp.config(4).keepCoarse().enabled());
         assertEquals(4, b.ufp.config(4).maxBatch());
 
+        BenchPipelineCommand p = (BenchPipelineCommand) parsed("bench", "pipeline");
+        assertEquals(null, p.canvasesPerFrame, "the profile's budget unless given");
+        assertEquals(List.of(1, 8), p.batches);
+        assertEquals(
+                2.0,
+                ((BenchPipelineCommand) parsed("bench", "pipeline", "--canvases-per-frame", "2")).canvasesPerFrame);
+
         BenchDetectCommand d = (BenchDetectCommand) parsed("bench", "detect");
         assertEquals("coarse", d.ufp.coarse);
         assertEquals("fine", d.ufp.fine);
