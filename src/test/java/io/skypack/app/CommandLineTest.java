@@ -187,6 +187,12 @@ class CommandLineTest {
         assertTrue(b.ufp.config(4).keepCoarse().enabled());
         assertEquals(4, b.ufp.config(4).maxBatch());
 
+        BenchConditionsCommand c = (BenchConditionsCommand) parsed("bench", "conditions", "--model", "ufp");
+        assertEquals("ufp", c.model);
+        assertEquals(null, c.batch, "8 for ufp, 4 for a model, unless given");
+        assertEquals("640x384", c.ufp.coarseInput);
+        assertEquals(2.5, c.ufp.canvasesPerFrame);
+
         BenchPipelineCommand p = (BenchPipelineCommand) parsed("bench", "pipeline");
         assertEquals(null, p.canvasesPerFrame, "the profile's budget unless given");
         assertEquals(List.of(1, 8), p.batches);
