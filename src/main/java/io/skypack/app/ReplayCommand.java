@@ -63,6 +63,7 @@ final class ReplayCommand implements Callable<Integer> {
         PipelineConfig cfg = cluster.load();
         var o = spec.commandLine().getOut();
         SchemaRegistryClient registry = new SchemaRegistryClient(cfg.registry());
+        ClusterCheck.verify(cfg, registry);
         VideoOptions options = video.options(cfg);
         try (FlightSource frames = FlightSource.open(source, flight, fps, Instant.now(), options);
                 KafkaProducer<String, Frame> producer = cfg.frameProducer(registry)) {
