@@ -35,6 +35,8 @@ final class DetectCommand implements Callable<Integer> {
         var o = spec.commandLine().getOut();
         o.println("configuration (secrets hidden):");
         o.print(cfg.describe().lines().map(l -> "  " + l).reduce("", (a, b) -> a + b + "\n"));
+        // Before anything can fail: the configuration is what a failed start is diagnosed with.
+        o.flush();
         // Wrong credentials or an untrusted certificate: one clear line now, not retries for ever.
         ClusterCheck.verify(cfg, new SchemaRegistryClient(cfg.registry()));
         CountDownLatch stopped = new CountDownLatch(1);
