@@ -37,6 +37,8 @@ final class DetectCommand implements Callable<Integer> {
         o.print(cfg.describe().lines().map(l -> "  " + l).reduce("", (a, b) -> a + b + "\n"));
         // Before anything can fail: the configuration is what a failed start is diagnosed with.
         o.flush();
+        // A bad skypack.* value is named before anything goes over the network.
+        cfg.settings("(not loaded yet)", DetectorRuntime::className);
         // Wrong credentials or an untrusted certificate: one clear line now, not retries for ever.
         ClusterCheck.verify(cfg, new SchemaRegistryClient(cfg.registry()));
         CountDownLatch stopped = new CountDownLatch(1);
