@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
@@ -60,16 +61,28 @@ final class DetectorRuntime implements AutoCloseable {
                     config.settings(d.modelId(), DetectorRuntime::className), codecs, d.pool(), Instant::now);
             Properties props = config.streams();
             KafkaStreams streams = new KafkaStreams(topology, props);
-            streams.setUncaughtExceptionHandler(e -> {
-                // A failed task (broker gone, a producer fenced) restarts from its committed state.
-                LOG.error("stream thread failed, replacing it: {}", e.toString());
-                return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
-            });
+            streams.setUncaughtExceptionHandler(DetectorRuntime::onStreamThreadFailure);
             return new DetectorRuntime(d.pool(), registry, topology, streams, d.modelId());
         } catch (RuntimeException e) {
             d.pool().close();
             throw e;
         }
+    }
+
+    /**
+     * A failed task (broker gone, a producer fenced) restarts from its committed state in a new
+     * thread; but credentials the cluster rejects (revoked, or a certificate no longer trusted) do not
+     * heal by retrying, so the application stops (state ERROR; {@code detect} exits with 1).
+     */
+    static StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse onStreamThreadFailure(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof AuthenticationException) {
+                LOG.error("Kafka rejected this client's authentication, stopping: {}", t.toString());
+                return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+            }
+        }
+        LOG.error("stream thread failed, replacing it: {}", e.toString());
+        return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
     }
 
     static SkypackTopology.Codecs codecs(SchemaRegistryClient registry) {

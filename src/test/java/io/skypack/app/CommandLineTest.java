@@ -291,6 +291,24 @@ class CommandLineTest {
     }
 
     @Test
+    void detectShouldNameABadSettingBeforeConnectingToAnything() {
+        long t0 = System.nanoTime();
+        Run r = run(
+                "detect",
+                "--bootstrap-servers",
+                "127.0.0.1:9",
+                "--registry",
+                "http://127.0.0.1:9",
+                "--set",
+                "skypack.batch.max=0");
+        assertEquals(2, r.code());
+        assertEquals(
+                "skypack detect: skypack.batch.max must be in [1, 1024], got 0",
+                r.err().strip());
+        assertTrue(System.nanoTime() - t0 < Duration.ofSeconds(10).toNanos(), "no wait for the unreachable cluster");
+    }
+
+    @Test
     void shouldParseDetectImagesOptionsAndRequireInAndOut() {
         DetectImagesCommand c = (DetectImagesCommand) parsed(
                 "detect-images",
