@@ -57,9 +57,9 @@ final class BenchPipelineCommand implements Callable<Integer> {
 
     @Option(
             names = "--canvases-per-frame",
-            description = "UFP canvas budget per frame of a batch, 0 for none (default: the profile's, 2.5). The"
-                    + " budget is rounded down per batch, so batch 1 gets 2 canvases a frame and batch 8 gets 20"
-                    + " for 8; compare batch sizes at 0 or a whole number for the same work per frame.")
+            description = "UFP canvas budget per frame of a batch, 0 for none (default: the profile's, 4). The"
+                    + " budget is rounded down per batch (2.5: batch 1 gets 2 canvases a frame and batch 8 gets 20"
+                    + " for 8); compare batch sizes at 0 or a whole number for the same work per frame.")
     Double canvasesPerFrame;
 
     @Override

@@ -30,13 +30,15 @@ public record UfpmpConfig(
         double canvasesPerFrame) {
 
     /**
-     * Default canvas budget per frame: a batch of 8 gets 20 canvases of 512 px, which with the 640x384
-     * coarse inputs are at most 0.90 Mpx a frame, under half of what slicing a 1280x720 frame costs
-     * (1.84 Mpx). Measured on held-out flights ({@code skypack bench detect}, batch 8): a budget of 2
-     * cost 10 points of AP against 2.5 (zoom lowered too often); no budget gained 1 point for 1.2x the
-     * pixels.
+     * Default canvas budget per frame: a batch of 8 gets 32 canvases of 512 px, which with the 640x384
+     * coarse inputs are at most 1.29 Mpx a frame, 0.70x of what slicing a 1280x720 frame costs (1.84
+     * Mpx). Measured on two sets of held-out flights ({@code skypack bench detect --seed-offset 0 and
+     * -100}, batch 8): 2.5 (0.90 Mpx at most, the first default) scored AP 0.397 on one and 0.217 on
+     * the other, where no budget scored 0.390 at 1.60 Mpx; 4 scored 0.408 and 0.320 at 1.06 and 1.15
+     * Mpx. Lowering zoom is where the budget costs: the fine model is trained on chips at the zoom the
+     * clustering asks for, so a lowered chip shows it objects smaller than it learnt them.
      */
-    public static final double CANVASES_PER_FRAME = 2.5;
+    public static final double CANVASES_PER_FRAME = 4;
 
     /**
      * Default candidate score. 0.25 rather than 0.1: the trained coarse model's low-score detections are

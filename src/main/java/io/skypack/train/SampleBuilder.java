@@ -47,7 +47,8 @@ public final class SampleBuilder {
          * detector on its own mosaics): simulated coarse candidates (the labelled objects, jittered,
          * some missed, plus small false ones, as many as there are objects) are clustered by {@link
          * ForegroundClusterer} and packed by {@link MosaicPacker} into canvases of the (square) model
-         * input under the default canvas budget of one frame, exactly as at inference; one canvas is
+         * input, every chip at the zoom the clustering asks for (no canvas budget: a budget at
+         * inference that lowers zoom shows the model chips it did not see in training); one canvas is
          * drawn at random. Objects cut by a chip's edge are mapped into that chip only. A frame whose
          * candidates all vanish falls back to {@link #CROPS}.
          */

@@ -191,7 +191,7 @@ class CommandLineTest {
         assertEquals("ufp", c.model);
         assertEquals(null, c.batch, "8 for ufp, 4 for a model, unless given");
         assertEquals("640x384", c.ufp.coarseInput);
-        assertEquals(2.5, c.ufp.canvasesPerFrame);
+        assertEquals(4.0, c.ufp.canvasesPerFrame);
 
         BenchPipelineCommand p = (BenchPipelineCommand) parsed("bench", "pipeline");
         assertEquals(null, p.canvasesPerFrame, "the profile's budget unless given");
@@ -208,7 +208,7 @@ class CommandLineTest {
         assertEquals(List.of(1, 8), d.batches);
         assertEquals(List.of("ufp", "full-frame", "sliced"), d.methods);
         assertEquals(0.25, d.ufp.candidateScore);
-        assertEquals(2.5, d.ufp.canvasesPerFrame);
+        assertEquals(4.0, d.ufp.canvasesPerFrame);
         assertEquals("640x384", d.ufp.coarseInput);
         assertEquals(false, d.ufp.keepCoarse);
         assertEquals(0.2, d.sliceOverlap);
