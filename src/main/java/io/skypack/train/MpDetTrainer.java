@@ -105,7 +105,9 @@ public final class MpDetTrainer {
                 trainer.initialize(inputShape(batch, cfg));
                 MpDetLoss lossFn = new MpDetLoss(cfg, recipe.losses(), recipe.otFromEpoch());
                 SampleBuilder builder = new SampleBuilder(
-                        cfg, recipe.mode(), new SampleBuilder.Augment(recipe.flip(), recipe.brightness()));
+                        cfg,
+                        recipe.mode(),
+                        new SampleBuilder.Augment(recipe.flip(), recipe.brightness(), recipe.lowerZoom()));
                 long start = System.nanoTime();
                 int iteration = state.iteration();
                 int done = 0;

@@ -65,9 +65,25 @@ public final class SampleBuilder {
      */
     static final int MAX_FALSE_CANDIDATES = 60;
 
-    /** Augmentation knobs. */
-    public record Augment(boolean flip, double brightness) {
-        public static final Augment NONE = new Augment(false, 0);
+    /**
+     * Augmentation knobs.
+     *
+     * @param lowerZoom MOSAICS: the chance that a frame's canvases are packed under a random canvas
+     *     budget smaller than they need, so that, as under {@code UfpmpConfig#canvasesPerFrame} at
+     *     inference, some chips are drawn at a lower zoom than the clustering asked for
+     */
+    public record Augment(boolean flip, double brightness, double lowerZoom) {
+        public static final Augment NONE = new Augment(false, 0, 0);
+
+        public Augment(boolean flip, double brightness) {
+            this(flip, brightness, 0);
+        }
+
+        public Augment {
+            if (!(lowerZoom >= 0 && lowerZoom <= 1)) {
+                throw new IllegalArgumentException("lowerZoom is a probability, got " + lowerZoom);
+            }
+        }
     }
 
     private final MpDetConfig model;
@@ -209,6 +225,21 @@ public final class SampleBuilder {
     }
 
     /**
+     * The regions packed at the zoom they ask for; or, with chance {@code lowerZoom} when they need
+     * more than one canvas, under a random budget of fewer canvases, as a canvas budget packs them at
+     * inference.
+     */
+    static PackingResult pack(
+            MosaicPacker packer, List<ForegroundRegion> regions, double lowerZoom, SplittableRandom rng) {
+        PackingResult packing = packer.pack(regions);
+        int needed = packing.mosaics().size();
+        if (needed > 1 && lowerZoom > 0 && rng.nextDouble() < lowerZoom) {
+            packing = packer.pack(regions, 1 + rng.nextInt(needed - 1));
+        }
+        return packing;
+    }
+
+    /**
      * One canvas of this image's foreground, packed as {@code UfpmpDetector} packs it, from simulated
      * coarse candidates; null when no candidate is left.
      */
@@ -235,9 +266,8 @@ public final class SampleBuilder {
         UfpmpConfig ufp = UfpmpConfig.DEFAULT;
         List<ForegroundRegion> regions = new ForegroundClusterer(ufp.clustering())
                 .cluster(0, new FrameSize(image.width(), image.height()), candidates);
-        PackingResult packing =
-                new MosaicPacker(new PackingConfig(model.inputWidth(), ufp.gap(), ufp.tileOverlap())).pack(regions);
-        List<Mosaic> canvases = packing.mosaics();
+        MosaicPacker packer = new MosaicPacker(new PackingConfig(model.inputWidth(), ufp.gap(), ufp.tileOverlap()));
+        List<Mosaic> canvases = pack(packer, regions, augment.lowerZoom(), rng).mosaics();
         return canvases.isEmpty() ? null : canvases.get(rng.nextInt(canvases.size()));
     }
 

@@ -36,6 +36,8 @@ import java.util.List;
  * @param losses loss weights
  * @param otFromEpoch first epoch (0-based) with the OT proxy loss
  * @param seed seed for initialisation, order and augmentation
+ * @param lowerZoom MOSAICS: chance that a sample's canvases are packed under a canvas budget short of
+ *     what they need, so the model also sees chips at the lowered zoom a budget gives at inference
  * @param servedInput {@code [width, height]} the saved model runs at, or null for the training input
  *     size. The network is fully convolutional, so the same weights run at any multiple of 32; a
  *     downscaled full-frame model often finds more small objects at a slightly larger input than it
@@ -61,7 +63,8 @@ public record TrainRecipe(
         LossWeights losses,
         int otFromEpoch,
         long seed,
-        List<Integer> servedInput) {
+        List<Integer> servedInput,
+        double lowerZoom) {
 
     /** The update rule. */
     public enum Optimizer {

@@ -57,7 +57,8 @@ class MpDetTrainerTest {
                 LossWeights.DEFAULTS,
                 1,
                 3,
-                servedInput);
+                servedInput,
+                0);
     }
 
     @Test

@@ -161,6 +161,35 @@ class SampleBuilderTest {
     }
 
     @Test
+    void shouldPackSomeSamplesUnderABudgetShortOfWhatTheyNeedWhenAskedToLowerZoom() {
+        // Fifty 20x20 regions at zoom 4 (80 px chips): more than one 512 px canvas at the zoom they ask for.
+        List<io.skypack.detect.ForegroundRegion> regions = new java.util.ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            regions.add(new io.skypack.detect.ForegroundRegion(
+                    0,
+                    new io.skypack.detect.Box(30 * (i % 40), 25 * (i / 40), 30 * (i % 40) + 20, 25 * (i / 40) + 20),
+                    4,
+                    1));
+        }
+        var packer = new io.skypack.detect.MosaicPacker(new io.skypack.detect.PackingConfig(512, 4, 64));
+        int needed = packer.pack(regions).mosaics().size();
+        assertTrue(needed >= 2, needed + " canvases");
+        int lowered = 0;
+        for (int seed = 0; seed < 40; seed++) {
+            var never = SampleBuilder.pack(packer, regions, 0, new SplittableRandom(seed));
+            assertEquals(needed, never.mosaics().size());
+            assertEquals(0, never.reducedZoomRegions());
+            var half = SampleBuilder.pack(packer, regions, 0.5, new SplittableRandom(seed));
+            if (half.reducedZoomRegions() > 0) {
+                lowered++;
+                assertTrue(half.mosaics().size() < needed, "fewer canvases than it needs");
+                assertTrue(half.chips().stream().allMatch(c -> c.zoom() >= 1));
+            }
+        }
+        assertTrue(lowered >= 10 && lowered <= 30, "lowered in " + lowered + " of 40 at chance 0.5");
+    }
+
+    @Test
     void shouldRefuseMosaicsForANonSquareModel() {
         org.junit.jupiter.api.Assertions.assertThrows(
                 IllegalArgumentException.class,
