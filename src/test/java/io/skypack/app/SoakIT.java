@@ -20,18 +20,21 @@ import org.junit.jupiter.api.Test;
  */
 class SoakIT {
     /**
-     * The detector child runs with {@code -Xmx1g}; on top of the heap come libtorch (its code, model
-     * weights, thread pools and batch tensors) and the JVM's own native memory. A 10,000-frame soak at
-     * 1280x720 peaked at 945 MB (README) and the 3-minute soaks here at under 1.6 GB; 2 GB is a bound a
-     * leak of a few MB per batch would cross and the normal peak does not.
+     * The detector child runs with {@code -Xmx1g} (its heap peaked at 351 MB in a 10-minute soak); on top
+     * of the heap come libtorch's code, the models, and the activations of a replay micro-batch: up to 8
+     * frames x 2.5 canvases of 640x640 through the fine model, hundreds of MB per feature map level. This
+     * test peaked at 2.09 to 2.28 GB (replay) and 1.0 to 1.2 GB (live); the 3-minute replay soak of
+     * docs/reliability-soak.md at 2.70 GB after 10 minutes. 3 GB holds those with room to spare and
+     * catches a gross failure (per-batch tensors never freed, an unbounded buffer); slow drift shows
+     * only in the long soak, which is where it is looked for.
      */
-    private static final long RSS_BOUND_MB = 2048;
+    private static final long RSS_BOUND_MB = 3072;
 
     private static final Path WORK = Path.of("target", "soak-it");
 
     @Test
     void shouldAccountForEveryFrameWhenAReplayAtTenTimesInferenceSpeedIsKilledMidway() throws Exception {
-        SoakRun.Report r = soak("replay", Duration.ofSeconds(5), EnumSet.of(SoakRun.Fault.KILL, SoakRun.Fault.CORRUPT));
+        SoakRun.Report r = soak("replay", Duration.ofSeconds(4), EnumSet.of(SoakRun.Fault.KILL, SoakRun.Fault.CORRUPT));
         var t = r.tally();
         assertEquals(List.of(), r.failures(), SoakCommand.table(r));
         assertTrue(r.drained(), SoakCommand.table(r));
@@ -43,7 +46,7 @@ class SoakIT {
 
     @Test
     void shouldSkipAndCountStaleFramesWhenALiveFeedOutrunsInference() throws Exception {
-        SoakRun.Report r = soak("live", Duration.ofSeconds(10), EnumSet.of(SoakRun.Fault.CORRUPT));
+        SoakRun.Report r = soak("live", Duration.ofSeconds(8), EnumSet.of(SoakRun.Fault.CORRUPT));
         var t = r.tally();
         assertEquals(List.of(), r.failures(), SoakCommand.table(r));
         assertTrue(r.drained(), SoakCommand.table(r));
