@@ -141,7 +141,10 @@ final class SoakRun {
     private final List<Sample> samples = new ArrayList<>();
     private final List<String> faultsDone = new ArrayList<>();
     private final AtomicLong sendFailures = new AtomicLong();
-    private long peakHeapMb = -1, peakRssMb = -1, maxLag = 0, lastRssMb = -1;
+    /** Memory of the detector child: the latest sample and the peaks over all of its runs. */
+    private long lastHeapMb = -1, lastRssMb = -1, peakHeapMb = -1, peakRssMb = -1;
+
+    private long maxLag = 0;
     private int unexpectedExits;
     private int runs;
     private DetectorProcess detector;
@@ -259,7 +262,6 @@ final class SoakRun {
         long t0 = System.nanoTime();
         Thread input = sender.startPaced(inputFps, settings.input());
         long nextSample = 0, nextProgress = 0;
-        long lagAtEnd = -1;
         while (input.isAlive()) {
             long now = millisSince(t0);
             if (!killAt.isEmpty() && now >= killAt.get(0)) {
@@ -290,7 +292,7 @@ final class SoakRun {
         input.join();
         sender.check();
         double inputSeconds = millisSince(t0) / 1000.0;
-        lagAtEnd = sample(lag, millisSince(t0)).lag();
+        long lagAtEnd = sample(lag, millisSince(t0)).lag();
         int in = ledger.framesSent();
         say(String.format(
                 Locale.ROOT, "input done: %d frames in %.0f s; lag %d frames; draining", in, inputSeconds, lagAtEnd));
@@ -436,8 +438,6 @@ final class SoakRun {
         return s;
     }
 
-    private long lastHeapMb = -1;
-
     private void readMemory() {
         detector.memory().ifPresent(m -> {
             lastRssMb = m.rssKb() >> 10;
@@ -469,8 +469,7 @@ final class SoakRun {
     }
 
     private void awaitResults(
-            OutcomeReader reader, int n, Duration timeout, java.util.function.Consumer<FrameDetections> each)
-            throws IOException {
+            OutcomeReader reader, int n, Duration timeout, java.util.function.Consumer<FrameDetections> each) {
         long end = System.nanoTime() + timeout.toNanos();
         while (ledger.framesWithResult() < n) {
             if (!detector.isAlive())
