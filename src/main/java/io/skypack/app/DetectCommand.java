@@ -9,6 +9,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.streams.KafkaStreams;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** The detector application against an external cluster and registry, until interrupted. */
@@ -28,6 +29,13 @@ final class DetectCommand implements Callable<Integer> {
 
     @Mixin
     ClusterOptions cluster = new ClusterOptions();
+
+    @Option(
+            names = "--stats-interval",
+            description =
+                    "Print a line 'stats heap.used.mb=.. heap.committed.mb=.. rss.mb=.. hwm.mb=..' every this many"
+                            + " seconds (0, the default: never); skypack soak reads the detector's heap from it.")
+    int statsIntervalSeconds;
 
     @Override
     public Integer call() throws Exception {
@@ -64,6 +72,7 @@ final class DetectCommand implements Callable<Integer> {
                             },
                             "skypack-detect-shutdown"));
             app.start();
+            if (statsIntervalSeconds > 0) startStatsLines(o);
             o.println("detector " + app.modelId() + " running; Ctrl-C to stop");
             o.flush();
             stopped.await();
@@ -75,5 +84,25 @@ final class DetectCommand implements Callable<Integer> {
             o.flush();
             closed.countDown();
         }
+    }
+
+    private void startStatsLines(java.io.PrintWriter o) {
+        Thread t = new Thread(
+                () -> {
+                    try {
+                        while (true) {
+                            synchronized (o) {
+                                o.println(ProcessMemory.statsLine());
+                                o.flush();
+                            }
+                            Thread.sleep(TimeUnit.SECONDS.toMillis(statsIntervalSeconds));
+                        }
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                },
+                "skypack-detect-stats");
+        t.setDaemon(true);
+        t.start();
     }
 }

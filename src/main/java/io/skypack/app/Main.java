@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
             SimulateDetectionsCommand.class,
             TrainCommand.class,
             BenchCommand.class,
+            SoakCommand.class,
             DetectImagesCommand.class,
             CommandLine.HelpCommand.class
         })

@@ -461,4 +461,37 @@ class CommandLineTest {
         assertTrue(rows.get(2).contains("| 25.0 | 1.64 |"), rows.get(2));
         assertTrue(Files.isRegularFile(dir.resolve("bench/sliced-batch1/eval-segm.json")));
     }
+
+    @Test
+    void shouldParseSoakOptionsAndDefaults() {
+        SoakCommand d = (SoakCommand) parsed("soak");
+        assertEquals(3.0, d.minutes);
+        assertEquals("replay", d.profile);
+        assertEquals(10.0, d.overload);
+        assertEquals(List.of("kill", "corrupt"), d.faults);
+        SoakCommand s = (SoakCommand)
+                parsed("soak", "--minutes", "0.5", "--profile", "live", "--faults", "kill,broker", "--rate", "40");
+        assertEquals(0.5, s.minutes);
+        assertEquals("live", s.profile);
+        assertEquals(40.0, s.rate);
+        assertEquals(java.util.EnumSet.of(SoakRun.Fault.KILL, SoakRun.Fault.BROKER), SoakRun.parseFaults(s.faults));
+        assertEquals(java.util.Set.of(), SoakRun.parseFaults(List.of("none")));
+    }
+
+    @Test
+    void shouldRefuseBadSoakOptionsInOneLineBeforeStartingAnything(@TempDir Path dir) {
+        for (String[] bad : List.of(
+                new String[] {"--profile", "batch"},
+                new String[] {"--faults", "kill,fire"},
+                new String[] {"--minutes", "0"},
+                new String[] {"--overload", "-1"})) {
+            List<String> args = new java.util.ArrayList<>(List.of("soak", "--work", dir.toString()));
+            args.addAll(List.of(bad));
+            Run r = run(args.toArray(String[]::new));
+            assertEquals(2, r.code(), r.err());
+            assertEquals(1, r.err().strip().lines().count(), r.err());
+            assertTrue(r.err().contains(bad[0]), r.err());
+        }
+        assertTrue(Files.notExists(dir.resolve("flight")), "nothing generated");
+    }
 }

@@ -24,7 +24,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -450,13 +449,19 @@ class CrashRecoveryIT {
 
     private static String summary(String scenario, Settled out, long t0) {
         List<Result> all = out.committed();
-        Map<String, Integer> seen = new HashMap<>();
-        for (Result r : all) seen.merge(r.flightId() + "#" + r.frameIndex(), 1, Integer::sum);
-        long duplicates =
-                seen.values().stream().filter(c -> c > 1).mapToLong(c -> c - 1).sum();
-        long missing = frames.stream()
-                .filter(f -> !seen.containsKey(f.getFlightId() + "#" + f.getFrameIndex()))
-                .count();
+        FrameLedger ledger = new FrameLedger();
+        for (Frame f : frames) ledger.sent(f.getFlightId(), f.getFrameIndex());
+        for (Result r : all) {
+            ledger.result(
+                    r.flightId(),
+                    r.frameIndex(),
+                    r.topic().equals(TOPICS.deadLetters())
+                            ? FrameLedger.Outcome.DEAD_LETTERED
+                            : FrameLedger.Outcome.DETECTED);
+        }
+        FrameLedger.Tally tally = ledger.tally();
+        long duplicates = tally.duplicates();
+        long missing = tally.gaps();
         long detections =
                 all.stream().filter(r -> r.topic().equals(TOPICS.detections())).count();
         return String.format(

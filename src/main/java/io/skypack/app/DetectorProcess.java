@@ -15,10 +15,11 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * {@code skypack detect} in a child JVM, for the fault tests: the same main class and configuration as
- * the command line, on the test classpath, so the test can kill it with SIGKILL (which an in-process
- * Kafka Streams instance cannot be). Its stdout and stderr go to one log file. {@link ExitWithParent}
- * ends it when the test JVM dies, and {@link #close()} kills it if it is still running.
+ * {@code skypack detect} in a child JVM, for the fault tests and {@code skypack soak}: the same main
+ * class and configuration as the command line, on this JVM's classpath, so the parent can kill it with
+ * SIGKILL (which an in-process Kafka Streams instance cannot be) and measure its memory alone. Its
+ * stdout and stderr go to one log file. {@link ExitWithParent} ends it when the parent JVM dies, and
+ * {@link #close()} kills it if it is still running.
  */
 final class DetectorProcess implements AutoCloseable {
     private static final Pattern STATE = Pattern.compile("streams (\\w+) -> (\\w+)");
@@ -26,6 +27,10 @@ final class DetectorProcess implements AutoCloseable {
     private final Process process;
     private final Path log;
     private final long startedNanos = System.nanoTime();
+    /** How far {@link #newLines()} has read the log. */
+    private long logPosition;
+
+    private String partialLine = "";
 
     private DetectorProcess(Process process, Path log) {
         this.process = process;
@@ -89,6 +94,31 @@ final class DetectorProcess implements AutoCloseable {
 
     long pid() {
         return process.pid();
+    }
+
+    /** VmRSS and VmHWM of the child, or empty without {@code /proc} or once it has exited. */
+    Optional<ProcessMemory> memory() {
+        return ProcessMemory.of(pid());
+    }
+
+    /** The complete lines the child has written to its log since the last call. */
+    List<String> newLines() {
+        List<String> out = new ArrayList<>();
+        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(log.toFile(), "r")) {
+            long length = f.length();
+            if (length <= logPosition) return out;
+            byte[] bytes = new byte[(int) Math.min(length - logPosition, 16 << 20)];
+            f.seek(logPosition);
+            f.readFully(bytes);
+            logPosition += bytes.length;
+            String text = partialLine + new String(bytes, StandardCharsets.UTF_8);
+            int end = text.lastIndexOf('\n');
+            partialLine = text.substring(end + 1);
+            if (end >= 0) out.addAll(text.substring(0, end).lines().toList());
+        } catch (IOException e) {
+            // the log is ours and only grows; an unreadable one shows up in tail() too
+        }
+        return out;
     }
 
     boolean isAlive() {

@@ -1,0 +1,138 @@
+package io.skypack.app;
+
+import io.skypack.registry.AvroDeserializer;
+import io.skypack.registry.SchemaRegistryClient;
+import io.skypack.schema.Frame;
+import io.skypack.schema.FrameDetections;
+import io.skypack.schema.RejectedFrame;
+import io.skypack.stream.SkypackTopology;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+/**
+ * Reads the detector's results into a {@link FrameLedger}: the detections and dead-letter topics from
+ * their beginning with {@code isolation.level=read_committed}, by partition assignment (no consumer
+ * group), each record resolved to the frame it stands for (a dead letter through the frame bytes it
+ * carries). {@link #settle} reads to the end once no transaction is open, so an open transaction cannot
+ * hide a duplicate.
+ */
+final class OutcomeReader implements AutoCloseable {
+    private final KafkaConsumer<String, byte[]> committed;
+    /** read_uncommitted, only for the high watermarks. */
+    private final KafkaConsumer<byte[], byte[]> uncommitted;
+
+    private final SkypackTopology.Topics topics;
+    private final List<TopicPartition> partitions = new ArrayList<>();
+    private final AvroDeserializer<FrameDetections> detections;
+    private final AvroDeserializer<RejectedFrame> rejected;
+    private final AvroDeserializer<Frame> frames;
+
+    OutcomeReader(String bootstrap, SchemaRegistryClient registry, SkypackTopology.Topics topics) {
+        this.topics = topics;
+        committed = new KafkaConsumer<>(
+                Map.of(
+                        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                        bootstrap,
+                        ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+                        "read_committed",
+                        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
+                        false,
+                        ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG,
+                        16 << 20),
+                new StringDeserializer(),
+                new ByteArrayDeserializer());
+        uncommitted = new KafkaConsumer<>(
+                Map.of(
+                        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                        bootstrap,
+                        ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+                        "read_uncommitted",
+                        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
+                        false),
+                new ByteArrayDeserializer(),
+                new ByteArrayDeserializer());
+        for (String t : List.of(topics.detections(), topics.deadLetters())) {
+            committed
+                    .partitionsFor(t, Duration.ofSeconds(30))
+                    .forEach(p -> partitions.add(new TopicPartition(t, p.partition())));
+        }
+        committed.assign(partitions);
+        committed.seekToBeginning(partitions);
+        detections = AvroDeserializer.forType(FrameDetections.class, registry);
+        rejected = AvroDeserializer.forType(RejectedFrame.class, registry);
+        frames = AvroDeserializer.forType(Frame.class, registry);
+    }
+
+    /** Polls once; records each result in {@code ledger} and hands each detections record to {@code onDetections}. */
+    void poll(Duration timeout, FrameLedger ledger, Consumer<FrameDetections> onDetections) {
+        for (ConsumerRecord<String, byte[]> r : committed.poll(timeout)) {
+            if (r.topic().equals(topics.detections())) {
+                FrameDetections d = detections.deserialize(r.topic(), r.value());
+                ledger.result(
+                        d.getFlightId(),
+                        d.getFrameIndex(),
+                        d.getStats().getSkipped() ? FrameLedger.Outcome.SKIPPED : FrameLedger.Outcome.DETECTED);
+                onDetections.accept(d);
+            } else {
+                RejectedFrame x = rejected.deserialize(r.topic(), r.value());
+                long index = -1;
+                if (x.getOriginalValue() != null) {
+                    ByteBuffer b = x.getOriginalValue().duplicate();
+                    byte[] bytes = new byte[b.remaining()];
+                    b.get(bytes);
+                    try {
+                        index = frames.deserialize(x.getSourceTopic(), bytes).getFrameIndex();
+                    } catch (RuntimeException e) {
+                        // not a frame at all: counted as a result for no sent frame (unexpected)
+                    }
+                }
+                ledger.result(x.getFlightId(), index, FrameLedger.Outcome.DEAD_LETTERED);
+            }
+        }
+    }
+
+    /**
+     * Waits until no transaction is open on the output (every partition's last stable offset has reached
+     * its high watermark), then reads everything up to there. Call it once the detector has stopped.
+     *
+     * @return false when a transaction stayed open or the output could not be read within {@code timeout}
+     */
+    boolean settle(FrameLedger ledger, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Map<TopicPartition, Long> stable;
+        while (true) {
+            stable = committed.endOffsets(partitions);
+            if (stable.equals(uncommitted.endOffsets(partitions))) break;
+            if (System.nanoTime() > deadline) return false;
+            Thread.sleep(200);
+        }
+        while (!reached(stable)) {
+            if (System.nanoTime() > deadline) return false;
+            poll(Duration.ofMillis(200), ledger, d -> {});
+        }
+        return true;
+    }
+
+    private boolean reached(Map<TopicPartition, Long> end) {
+        for (var e : end.entrySet()) {
+            if (committed.position(e.getKey()) < e.getValue()) return false;
+        }
+        return true;
+    }
+
+    @Override
+    public void close() {
+        committed.close(Duration.ofSeconds(5));
+        uncommitted.close(Duration.ofSeconds(5));
+    }
+}
