@@ -1,6 +1,7 @@
 package io.skypack.stream;
 
 import io.skypack.registry.AvroDeserializationException;
+import io.skypack.registry.SchemaRegistryException;
 import io.skypack.schema.Frame;
 import io.skypack.schema.RejectReason;
 import io.skypack.schema.RejectedFrame;
@@ -9,6 +10,7 @@ import java.time.Instant;
 import java.util.function.Supplier;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.streams.errors.StreamsException;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -20,6 +22,8 @@ import org.apache.kafka.streams.processor.api.RecordMetadata;
  * {@link RejectedFrame} with its reason, the source coordinates and the original bytes to the child
  * {@link #REJECTED} (the dead-letter topic). Every input record produces exactly one of the two, so
  * {@code in = valid + rejected} holds record by record and a bad frame never stops the next one.
+ * The one exception is a registry that cannot be reached: that says nothing about the record, so it
+ * is not dead-lettered; the task fails instead and the record is read again (see {@link #process}).
  *
  * <p>The value is read here rather than by the source's serde on purpose: a serde failure would go to
  * the deserialization exception handler, which can only log and skip (or stop), not produce a
@@ -60,6 +64,15 @@ public final class FrameDecoder implements Processor<byte[], byte[], String, Spe
         } catch (AvroDeserializationException e) {
             reject(record, null, e.reason(), e.getMessage());
             return;
+        } catch (SchemaRegistryException e) {
+            // The registry could not be asked (down, unreachable, overloaded) even after the client's
+            // retries: nothing is known about the record, so it must not be dead-lettered. Failing the
+            // task aborts its transaction; the application replaces the stream thread, which reads the
+            // record again from the last committed offset (DetectorRuntime).
+            throw new StreamsException(
+                    "schema registry unavailable while reading " + where() + "; the task fails and the record is"
+                            + " read again: " + e.getMessage(),
+                    e);
         } catch (RuntimeException e) {
             // Anything else from the decoder (Avro's own exceptions for impossible data) is still bad
             // input, not a reason to stop the stream thread.
@@ -73,6 +86,12 @@ public final class FrameDecoder implements Processor<byte[], byte[], String, Spe
             return;
         }
         context.forward(new Record<String, SpecificRecord>(flight, frame, record.timestamp(), record.headers()), VALID);
+    }
+
+    private String where() {
+        return context.recordMetadata()
+                .map(m -> m.topic() + "-" + m.partition() + "@" + m.offset())
+                .orElse("a record");
     }
 
     private void reject(Record<byte[], byte[]> record, String flight, RejectReason reason, String message) {

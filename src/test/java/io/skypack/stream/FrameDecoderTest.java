@@ -2,6 +2,8 @@ package io.skypack.stream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.skypack.registry.AvroDeserializer;
@@ -9,6 +11,7 @@ import io.skypack.registry.AvroSerializer;
 import io.skypack.registry.FakeSchemaRegistry;
 import io.skypack.registry.SchemaRegistryClient;
 import io.skypack.registry.SchemaRegistryConfig;
+import io.skypack.registry.SchemaRegistryException;
 import io.skypack.schema.Frame;
 import io.skypack.schema.ImageEncoding;
 import io.skypack.schema.RejectReason;
@@ -21,6 +24,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.streams.errors.StreamsException;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.junit.jupiter.api.AfterEach;
@@ -134,6 +138,34 @@ class FrameDecoderTest {
             assertEquals(NOW, r.getRejectedAt());
             assertTrue(!r.getMessage().isBlank());
         }
+    }
+
+    /**
+     * A registry outage says nothing about the record: it must not be dead-lettered (as CORRUPT_RECORD,
+     * say) but fail the task, so that the record is read again once the registry answers.
+     */
+    @Test
+    void shouldFailTheTaskAndNotDeadLetterWhenTheRegistryCannotBeReached() {
+        byte[] good = bytes(good(0));
+        // A client that has not learned the schema id yet, as a freshly started detector.
+        SchemaRegistryClient cold = new SchemaRegistryClient(SchemaRegistryConfig.builder(registry.url())
+                .retries(2)
+                .retryBackoff(Duration.ofMillis(1), Duration.ofMillis(2))
+                .build());
+        FrameDecoder fresh = new FrameDecoder(
+                AvroDeserializer.forType(Frame.class, cold), new FrameValidator(1000, 64L * 64), () -> NOW);
+        fresh.init(context);
+        registry.failNext(3, 503); // the first try and both retries
+        context.setRecordMetadata(TOPIC, 3, 0);
+        StreamsException e =
+                assertThrows(StreamsException.class, () -> fresh.process(new Record<>("k".getBytes(), good, 1000L)));
+        assertInstanceOf(SchemaRegistryException.class, e.getCause());
+        assertTrue(e.getMessage().contains("uav.frames-3@0"), e.getMessage());
+        assertTrue(context.forwarded().isEmpty(), "nothing forwarded, nothing dead-lettered");
+
+        fresh.process(new Record<>("k".getBytes(), good, 1000L)); // the record again, the registry back
+        assertEquals(1, to(FrameDecoder.VALID).size());
+        assertEquals(0, to(FrameDecoder.REJECTED).size());
     }
 
     private static Frame jpeg(byte[] notAJpeg) {
