@@ -96,7 +96,7 @@ public final class SkypackTopology {
         topology.addProcessor(
                 INFERENCE,
                 () -> new InferenceStage(
-                        detectors, validator, codecs.frameSerde().serializer(), settings.inference()),
+                        detectors, t.frames(), validator, codecs.frameSerde().serializer(), settings.inference()),
                 FrameDecoder.VALID);
         topology.addProcessor(
                 InferenceStage.STATISTICS, () -> new FlightStatistics(settings.statsWindow(), STATS_STORE), INFERENCE);
