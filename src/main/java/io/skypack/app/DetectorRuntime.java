@@ -20,6 +20,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
+import java.util.function.UnaryOperator;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.Topology;
@@ -52,7 +53,15 @@ final class DetectorRuntime implements AutoCloseable {
 
     /** Opens the models and builds (but does not start) the application. */
     static DetectorRuntime create(PipelineConfig config) throws IOException {
-        Detectors d = openDetectors(config);
+        return create(config, UnaryOperator.identity());
+    }
+
+    /**
+     * As {@link #create(PipelineConfig)}, with every detector passed through {@code decorate} first (the
+     * fault tests wrap the real detector in one that fails on a chosen batch).
+     */
+    static DetectorRuntime create(PipelineConfig config, UnaryOperator<Detector> decorate) throws IOException {
+        Detectors d = openDetectors(config, decorate);
         try {
             SchemaRegistryClient registry = new SchemaRegistryClient(config.registry());
             SkypackTopology.Codecs codecs = codecs(registry);
@@ -94,6 +103,10 @@ final class DetectorRuntime implements AutoCloseable {
      * model, {@code skypack.model.fine}, alone); {@code skypack.workers} detectors, each with its own models.
      */
     static Detectors openDetectors(PipelineConfig config) throws IOException {
+        return openDetectors(config, UnaryOperator.identity());
+    }
+
+    private static Detectors openDetectors(PipelineConfig config, UnaryOperator<Detector> decorate) throws IOException {
         String kind = config.string("detector");
         int workers = (int) config.number("workers", 1, 64);
         String coarse = config.string("model.coarse"), fine = config.string("model.fine");
@@ -140,7 +153,7 @@ final class DetectorRuntime implements AutoCloseable {
             }
             throw e;
         }
-        return new Detectors(new DetectorPool(detectors, models), modelId);
+        return new Detectors(new DetectorPool(detectors.stream().map(decorate).toList(), models), modelId);
     }
 
     void start() {
