@@ -71,7 +71,7 @@ final class DetectorRuntime implements AutoCloseable {
             KafkaStreams streams = new KafkaStreams(topology, props);
             streams.setUncaughtExceptionHandler(e -> {
                 // A failed task (broker gone, a producer fenced) restarts from its committed state.
-                LOG.error("stream thread failed, replacing it: {}", e.toString());
+                LOG.error("stream thread failed, replacing it: {}{}", e.toString(), rootCause(e));
                 return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
             });
             return new DetectorRuntime(d.pool(), registry, topology, streams, d.modelId());
@@ -79,6 +79,18 @@ final class DetectorRuntime implements AutoCloseable {
             d.pool().close();
             throw e;
         }
+    }
+
+    /**
+     * The innermost cause with a message, which says what went wrong (Kafka Streams wraps it in its own
+     * exceptions), or "" when that is {@code e} itself.
+     */
+    private static String rootCause(Throwable e) {
+        Throwable said = e;
+        for (Throwable t = e.getCause(); t != null && t != t.getCause(); t = t.getCause()) {
+            if (t.getMessage() != null) said = t;
+        }
+        return said == e ? "" : "; cause: " + said;
     }
 
     static SkypackTopology.Codecs codecs(SchemaRegistryClient registry) {

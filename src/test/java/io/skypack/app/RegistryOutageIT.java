@@ -16,6 +16,8 @@ import io.skypack.registry.SchemaRegistryConfig;
 import io.skypack.registry.SchemaRegistryException;
 import io.skypack.schema.Frame;
 import io.skypack.schema.FrameDetections;
+import io.skypack.schema.RejectReason;
+import io.skypack.schema.RejectedFrame;
 import io.skypack.train.synth.SynthConfig;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -52,12 +54,17 @@ import org.junit.jupiter.api.Test;
  * </ol>
  *
  * Afterwards, read with {@code read_committed}: exactly one detections record per frame, in frame
- * order, every one written with the registered FrameDetections schema id, no dead letter, and the
- * detector's log has the retry lines.
+ * order, every one written with the registered FrameDetections schema id, one dead letter (a corrupt
+ * frame sent on purpose in the first half, so that the detector has learned the dead-letter schema
+ * id before the second outage: an outage must not turn the frames into dead letters then either),
+ * and the detector's log has the retry lines.
  */
 class RegistryOutageIT {
     private static final long SEED = 4_404L;
     private static final int FRAMES = 24, HALF = 12;
+    /** A corrupt frame (index {@value #CORRUPT_INDEX}) is sent after this frame, in the first half. */
+    private static final long CORRUPT_AFTER = 5, CORRUPT_INDEX = 1_000;
+
     private static final String RETRY_LINE = "Schema registry request failed";
     private static final String REPLACED_LINE = "stream thread failed, replacing it";
     private static final Duration PATIENCE = Duration.ofSeconds(150);
@@ -68,6 +75,14 @@ class RegistryOutageIT {
         List<Frame> frames = ReliabilityHarness.syntheticFlights(
                         new SynthConfig(160, 96, FRAMES, 1, 2.0, 40, 110, 1.0, 1.0, 0, 0.9, SEED))
                 .get(0);
+        byte[] junk = new byte[512];
+        new java.util.Random(SEED).nextBytes(junk);
+        junk[0] = (byte) 0xff;
+        junk[1] = (byte) 0xd8; // a JPEG start marker, then nothing a decoder can use
+        Frame corrupt = Frame.newBuilder(frames.get(0))
+                .setFrameIndex(CORRUPT_INDEX)
+                .setImage(java.nio.ByteBuffer.wrap(junk))
+                .build();
         Path dir = ReliabilityHarness.freshDir("registry-outage-it", "down-at-start-and-mid-replay");
         try (LocalSchemaRegistry registry = LocalSchemaRegistry.start();
                 LocalKafkaBroker broker = ReliabilityHarness.startBroker(1);
@@ -79,7 +94,13 @@ class RegistryOutageIT {
             try (KafkaProducer<byte[], byte[]> producer = ReliabilityHarness.rawProducer(broker.bootstrapServers());
                     OutputReader output = new OutputReader(broker.bootstrapServers(), direct, 1)) {
                 AvroSerializer<Frame> v1 = new AvroSerializer<>(direct, false);
-                for (Frame f : frames.subList(0, HALF)) send(producer, f, v1.serialize(TOPICS.frames(), f));
+                for (Frame f : frames.subList(0, HALF)) {
+                    send(producer, f, v1.serialize(TOPICS.frames(), f));
+                    // One corrupt frame: its dead letter makes the detector learn the dead-letter schema id, so
+                    // that in the second outage only reading the frames needs the registry.
+                    if (f.getFrameIndex() == CORRUPT_AFTER)
+                        send(producer, corrupt, v1.serialize(TOPICS.frames(), corrupt));
+                }
 
                 // 1. The registry is unreachable when the detector starts.
                 DetectorProcess child = DetectorProcess.start(
@@ -91,7 +112,7 @@ class RegistryOutageIT {
                     long retriesAtStart = child.count(RETRY_LINE);
                     long replacedAtStart = child.count(REPLACED_LINE);
                     proxy.open();
-                    output.await(HALF, PATIENCE, () -> alive(child));
+                    output.await(HALF + 1, PATIENCE, () -> alive(child));
 
                     // 2. Down again in the middle of the replay, and a schema version the detector has not seen.
                     proxy.cut();
@@ -104,11 +125,11 @@ class RegistryOutageIT {
                     }
                     awaitLog(child, "retries exhausted mid-replay", () -> child.count(REPLACED_LINE) > replacedBefore);
                     output.poll(Duration.ofMillis(500));
-                    assertEquals(HALF, output.all().size(), "nothing more written while down");
+                    assertEquals(HALF + 1, output.all().size(), "nothing more written while down");
                     long retriesMid = child.count(RETRY_LINE) - retriesBefore;
                     long replacedMid = child.count(REPLACED_LINE) - replacedBefore;
                     proxy.open();
-                    output.await(FRAMES, PATIENCE, () -> alive(child));
+                    output.await(FRAMES + 1, PATIENCE, () -> alive(child));
 
                     Optional<Integer> code = child.terminate(Duration.ofSeconds(90));
                     assertTrue(code.isPresent(), "the detector stopped on SIGTERM");
@@ -142,9 +163,18 @@ class RegistryOutageIT {
                                     .map(o -> o.detections().getFrameIndex())
                                     .toList(),
                             "one detections record per frame, in order; " + summary);
-                    assertEquals(FRAMES, all.size(), "no dead letter; " + summary);
+                    List<Output> dead =
+                            all.stream().filter(Output::isDeadLetter).toList();
+                    assertEquals(1, dead.size(), "only the corrupt frame dead-lettered; " + summary);
+                    assertEquals(
+                            RejectReason.CORRUPT_IMAGE, dead.get(0).rejected().getReasonCode(), summary);
+                    assertEquals(FRAMES + 1, all.size(), summary);
+                    int deadLettersId = direct.lookup(TOPICS.deadLetters() + "-value", RejectedFrame.getClassSchema());
                     for (Output o : all) {
-                        assertEquals(detectionsId, o.schemaId(), "written with the FrameDetections schema id: " + o);
+                        assertEquals(
+                                o.isDeadLetter() ? deadLettersId : detectionsId,
+                                o.schemaId(),
+                                "written with its topic's schema id: " + o);
                     }
                     assertTrue(retriesAtStart >= 5 && retriesMid >= 5, summary);
                     assertTrue(
