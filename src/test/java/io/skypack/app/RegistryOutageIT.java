@@ -107,7 +107,11 @@ class RegistryOutageIT {
                         dir.resolve("detector.log"),
                         ReliabilityHarness.detectorArgs(broker, proxied, "replay", dir.resolve("state"), List.of()));
                 try {
-                    awaitLog(child, "retries exhausted at start", () -> child.count(REPLACED_LINE) >= 1);
+                    awaitLog(
+                            child,
+                            "retries exhausted at start",
+                            () -> child.count(REPLACED_LINE) >= 1,
+                            () -> nothingWritten(output));
                     assertEquals(List.of(), output.poll(Duration.ofMillis(500)), "nothing written while down");
                     long retriesAtStart = child.count(RETRY_LINE);
                     long replacedAtStart = child.count(REPLACED_LINE);
@@ -123,7 +127,11 @@ class RegistryOutageIT {
                     for (Frame f : frames.subList(HALF, FRAMES)) {
                         send(producer, f, newer.serialize(TOPICS.frames(), asNewer(f, v2)));
                     }
-                    awaitLog(child, "retries exhausted mid-replay", () -> child.count(REPLACED_LINE) > replacedBefore);
+                    awaitLog(
+                            child,
+                            "retries exhausted mid-replay",
+                            () -> child.count(REPLACED_LINE) > replacedBefore,
+                            () -> nothingWritten(output));
                     output.poll(Duration.ofMillis(500));
                     assertEquals(HALF + 1, output.all().size(), "nothing more written while down");
                     long retriesMid = child.count(RETRY_LINE) - retriesBefore;
@@ -262,12 +270,28 @@ class RegistryOutageIT {
         return r;
     }
 
-    private static void awaitLog(DetectorProcess child, String what, BooleanSupplier done) throws InterruptedException {
+    private static void awaitLog(DetectorProcess child, String what, BooleanSupplier done, Runnable check)
+            throws InterruptedException {
         long end = System.nanoTime() + PATIENCE.toNanos();
         while (!done.getAsBoolean()) {
             alive(child);
+            check.run();
             if (System.nanoTime() > end) fail("waited " + PATIENCE + " for " + what + "; log:\n" + child.tail(40));
             Thread.sleep(250);
+        }
+    }
+
+    /** Fails when an output record is committed while the registry is unreachable. */
+    private static void nothingWritten(OutputReader output) {
+        List<Output> got = output.poll(Duration.ofMillis(100));
+        if (!got.isEmpty()) {
+            fail("written while the registry was unreachable: "
+                    + got.stream()
+                            .map(o -> o.isDeadLetter()
+                                    ? "dead letter " + o.rejected().getReasonCode() + ": "
+                                            + o.rejected().getMessage()
+                                    : "detections of frame " + o.detections().getFrameIndex())
+                            .toList());
         }
     }
 
