@@ -168,6 +168,44 @@ class FrameDecoderTest {
         assertEquals(0, to(FrameDecoder.REJECTED).size());
     }
 
+    /**
+     * A flight id of hundreds of kB would make every record that carries it too large for the broker
+     * (the batcher's changelog, the outputs, the dead letter itself): rejected, and not copied.
+     */
+    @Test
+    void shouldDeadLetterAnOverlongFlightIdWithoutCopyingIt() {
+        Frame f = good(1);
+        f.setFlightId("x".repeat(FrameValidator.MAX_FLIGHT_ID_CHARS + 1));
+        feed(bytes(f));
+        var rejected = to(FrameDecoder.REJECTED);
+        assertEquals(1, rejected.size());
+        RejectedFrame r = (RejectedFrame) rejected.get(0).record().value();
+        assertEquals(RejectReason.CORRUPT_RECORD, r.getReasonCode());
+        assertTrue(r.getMessage().contains("over the limit of 1024"), r.getMessage());
+        assertEquals(null, r.getFlightId());
+        assertEquals(null, rejected.get(0).record().key());
+        assertEquals(0, to(FrameDecoder.VALID).size());
+    }
+
+    /** A dead letter must fit where its record did: huge original bytes are cut, and the message says so. */
+    @Test
+    void shouldCutTheOriginalBytesOfAHugeRecordInItsDeadLetter() {
+        byte[] junk = new byte[1000 + FrameDecoder.DEAD_LETTER_VALUE_SLACK + 5000];
+        junk[0] = 9; // not the magic byte
+        byte[] key = new byte[FrameDecoder.DEAD_LETTER_KEY_BYTES + 1];
+        context.setRecordMetadata(TOPIC, 3, 0);
+        decoder.process(new Record<>(key, junk, 1000L));
+        RejectedFrame r =
+                (RejectedFrame) to(FrameDecoder.REJECTED).get(0).record().value();
+        assertEquals(RejectReason.BAD_MAGIC_BYTE, r.getReasonCode());
+        assertEquals(
+                1000 + FrameDecoder.DEAD_LETTER_VALUE_SLACK,
+                r.getOriginalValue().remaining());
+        assertEquals(FrameDecoder.DEAD_LETTER_KEY_BYTES, r.getOriginalKey().remaining());
+        assertTrue(r.getMessage().contains("[original value cut to 66536 of 71536 bytes]"), r.getMessage());
+        assertTrue(r.getMessage().contains("[original key cut to 65536 of 65537 bytes]"), r.getMessage());
+    }
+
     private static Frame jpeg(byte[] notAJpeg) {
         Frame f = raw("f1", 9, 4, 2, notAJpeg);
         f.setEncoding(ImageEncoding.JPEG);
