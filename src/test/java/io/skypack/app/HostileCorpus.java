@@ -39,6 +39,9 @@ final class HostileCorpus {
     enum Kind {
         GOOD(Expect.PROCESSED, "an unmodified frame"),
         VALID_VARIANT(Expect.PROCESSED, "valid but unusual: RAW_RGB, PNG, telemetry, a non-ASCII flight id"),
+        ODD_IMAGE(
+                Expect.PROCESSED,
+                "valid images of odd shape or type: 1x1, 1000x1, 1x1000, 999x1000, grey, palette, 16-bit"),
         BIT_FLIP_IMAGE(Expect.EITHER, "1-8 bits flipped in the JPEG payload"),
         BIT_FLIP_FIELDS(Expect.EITHER, "1-2 bits flipped in the Avro fields around the payload"),
         BIT_FLIP_WIRE_HEADER(Expect.EITHER, "1 bit flipped in the magic byte or the schema id"),
@@ -53,7 +56,10 @@ final class HostileCorpus {
         ZERO_SIZE(Expect.DEAD_LETTERED, "empty value, tombstone, 0-byte image, 0x0 declared"),
         WRONG_ENCODING(Expect.DEAD_LETTERED, "encoding says PNG/RAW_RGB for JPEG bytes or JPEG for PNG bytes"),
         MISSING_IMAGE(Expect.DEAD_LETTERED, "no image (imageRef or nothing), or a blank flight id"),
-        TRAILING_GARBAGE(Expect.DEAD_LETTERED, "a valid record with bytes appended");
+        TRAILING_GARBAGE(Expect.DEAD_LETTERED, "a valid record with bytes appended"),
+        HUGE_FLIGHT_ID(Expect.DEAD_LETTERED, "a flight id of 600,000 characters, a small image"),
+        NEAR_BROKER_LIMIT(
+                Expect.DEAD_LETTERED, "a 4 kB key and 1,044,450 bytes of junk: just under the broker's 1 MiB");
 
         final Expect expect;
         final String description;
@@ -104,6 +110,7 @@ final class HostileCorpus {
     List<Entry> generate(int goodEvery) {
         List<Entry> bad = new ArrayList<>();
         add(bad, Kind.VALID_VARIANT, 20, this::validVariant);
+        add(bad, Kind.ODD_IMAGE, 30, this::oddImage);
         add(bad, Kind.BIT_FLIP_IMAGE, 150, () -> flip(pick(), true, 1 + rng.nextInt(8)));
         add(bad, Kind.BIT_FLIP_FIELDS, 120, () -> flip(pick(), false, 1 + rng.nextInt(2)));
         add(bad, Kind.BIT_FLIP_WIRE_HEADER, 50, () -> {
@@ -199,6 +206,24 @@ final class HostileCorpus {
             System.arraycopy(extra, 0, out, b.length, extra.length);
             return out;
         });
+        add(bad, Kind.HUGE_FLIGHT_ID, 4, () -> {
+            char[] id = new char[600_000];
+            Arrays.fill(id, (char) ('a' + rng.nextInt(26)));
+            return encode(
+                    Frame.newBuilder(pickFrame()).setFlightId(new String(id)).build());
+        });
+        List<Entry> nearLimit = new ArrayList<>();
+        add(nearLimit, Kind.NEAR_BROKER_LIMIT, 2, () -> {
+            byte[] b = new byte[1_044_450];
+            rng.nextBytes(b);
+            b[0] = 1; // not the magic byte
+            return b;
+        });
+        for (Entry e : nearLimit) {
+            byte[] key = new byte[4_000];
+            rng.nextBytes(key);
+            bad.add(new Entry(e.kind(), key, e.value()));
+        }
         java.util.Collections.shuffle(bad, rng);
         List<Entry> all = new ArrayList<>();
         int g = 0;
@@ -344,6 +369,46 @@ final class HostileCorpus {
                         .setImage(ByteBuffer.wrap(pngBomb(decode(f), 30_000, 30_000)))
                         .build());
         };
+    }
+
+    /** A valid frame whose image has an odd shape (within the pixel limit) or pixel type. */
+    private byte[] oddImage() {
+        Frame f = pickFrame();
+        int[][] shapes = {{1, 1}, {2, 2}, {1000, 1}, {1, 1000}, {999, 1000}, {640, 3}};
+        int kind = rng.nextInt(shapes.length + 4);
+        BufferedImage img;
+        ImageEncoding encoding = ImageEncoding.PNG;
+        if (kind < shapes.length) {
+            img = new BufferedImage(shapes[kind][0], shapes[kind][1], BufferedImage.TYPE_INT_RGB);
+            encoding = rng.nextBoolean() ? ImageEncoding.PNG : ImageEncoding.JPEG;
+        } else {
+            BufferedImage src = decode(f);
+            int type =
+                    switch (kind - shapes.length) {
+                        case 0 -> BufferedImage.TYPE_BYTE_GRAY;
+                        case 1 -> BufferedImage.TYPE_BYTE_INDEXED;
+                        case 2 -> BufferedImage.TYPE_USHORT_GRAY;
+                        default -> BufferedImage.TYPE_BYTE_BINARY;
+                    };
+            img = new BufferedImage(src.getWidth(), src.getHeight(), type);
+            Graphics2D g = img.createGraphics();
+            g.drawImage(src, 0, 0, null);
+            g.dispose();
+            if (type == BufferedImage.TYPE_BYTE_GRAY && rng.nextBoolean()) encoding = ImageEncoding.JPEG;
+        }
+        if (kind < shapes.length) {
+            Graphics2D g = img.createGraphics();
+            g.setColor(new Color(rng.nextInt(0xffffff)));
+            g.fillRect(0, 0, img.getWidth(), img.getHeight());
+            g.dispose();
+        }
+        byte[] bytes = encoding == ImageEncoding.PNG ? png(img) : jpeg(img);
+        return encode(Frame.newBuilder(f)
+                .setEncoding(encoding)
+                .setWidth(img.getWidth())
+                .setHeight(img.getHeight())
+                .setImage(ByteBuffer.wrap(bytes))
+                .build());
     }
 
     private byte[] validVariant() {

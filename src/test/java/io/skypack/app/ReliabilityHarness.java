@@ -139,8 +139,9 @@ final class ReliabilityHarness {
                         "all",
                         ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG,
                         true,
+                        // The broker decides what is too large (message.max.bytes, 1 MiB by default).
                         ProducerConfig.MAX_REQUEST_SIZE_CONFIG,
-                        1 << 20),
+                        2 << 20),
                 new ByteArraySerializer(),
                 new ByteArraySerializer());
     }
