@@ -153,10 +153,12 @@ final class ReliabilityHarness {
      */
     static final class InProcessDetector implements AutoCloseable {
         private final DetectorRuntime runtime;
+        private final Path stateDir;
         private final List<Throwable> threadFailures = new CopyOnWriteArrayList<>();
 
-        private InProcessDetector(DetectorRuntime runtime) {
+        private InProcessDetector(DetectorRuntime runtime, Path stateDir) {
             this.runtime = runtime;
+            this.stateDir = stateDir;
         }
 
         /**
@@ -174,7 +176,7 @@ final class ReliabilityHarness {
             overrides.putAll(settings);
             PipelineConfig cfg = PipelineConfig.load(profile, null, Map.of(), overrides);
             DetectorRuntime runtime = DetectorRuntime.create(cfg, decorate);
-            InProcessDetector d = new InProcessDetector(runtime);
+            InProcessDetector d = new InProcessDetector(runtime, Path.of(overrides.get("state.dir")));
             runtime.streams().setUncaughtExceptionHandler(e -> {
                 d.threadFailures.add(e);
                 return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
@@ -203,6 +205,11 @@ final class ReliabilityHarness {
         @Override
         public void close() {
             runtime.close();
+            try {
+                deleteRecursively(stateDir);
+            } catch (IOException e) {
+                System.err.println("could not delete " + stateDir + ": " + e);
+            }
         }
     }
 
