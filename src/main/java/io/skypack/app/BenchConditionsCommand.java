@@ -1,6 +1,8 @@
 package io.skypack.app;
 
 import io.skypack.detect.Detection;
+import io.skypack.detect.Detector;
+import io.skypack.detect.UfpmpDetector;
 import io.skypack.eval.Metrics;
 import io.skypack.model.MpDetDecoder;
 import io.skypack.model.MpDetRunner;
@@ -8,13 +10,13 @@ import io.skypack.train.ModelDetections;
 import io.skypack.train.data.LabeledImage;
 import io.skypack.train.data.VisDroneDataset;
 import io.skypack.train.synth.SynthConfig;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -33,8 +35,21 @@ final class BenchConditionsCommand implements Callable<Integer> {
     /** A named change of the default knobs, with its own held-out seed. */
     record Condition(String name, String knobs, SynthConfig config) {}
 
-    @Option(names = "--model", description = "coarse, fine or a .mpdet file (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--model",
+            description =
+                    "coarse, fine or a .mpdet file; or ufp: the UFP detector (coarse pass, packing, fine pass)"
+                            + " with the models and knobs of --coarse, --fine, --candidate-score, ... (default ${DEFAULT-VALUE}).")
     String model = "coarse";
+
+    @Mixin
+    UfpOptions ufp = new UfpOptions();
+
+    @Option(
+            names = "--batch",
+            description =
+                    "Frames per detector call (default 4 for a model, 8 for ufp, whose canvas budget is per batch).")
+    Integer batch;
 
     @Option(names = "--flights", description = "Held-out flights per condition (default ${DEFAULT-VALUE}).")
     int flights = 2;
@@ -88,23 +103,33 @@ final class BenchConditionsCommand implements Callable<Integer> {
     }
 
     @Override
-    public Integer call() throws IOException {
+    public Integer call() throws Exception {
         if (flights < 1 || frames < 1) throw new IllegalArgumentException("--flights and --frames must be at least 1");
-        try (MpDetRunner runner = ModelOption.open(model, MpDetDecoder.Params.DEFAULTS)) {
+        boolean isUfp = model.equals("ufp");
+        int perCall = batch != null ? batch : isUfp ? 8 : 4;
+        if (perCall < 1) throw new IllegalArgumentException("--batch must be at least 1, got " + perCall);
+        try (MpDetRunner runner = isUfp ? ufp.openCoarse() : ModelOption.open(model, MpDetDecoder.Params.DEFAULTS);
+                MpDetRunner fine = isUfp ? ufp.openFine() : null) {
+            Detector detector = isUfp ? new UfpmpDetector(runner, fine, ufp.config(perCall)) : null;
             System.out.printf(
                     Locale.ROOT,
-                    "model %s (%s), %d flights x %d frames per condition, held-out seeds%n%n",
-                    runner.config().name(),
-                    model,
+                    "%s, %d flights x %d frames per condition, batch %d, held-out seeds%n%n",
+                    isUfp
+                            ? "ufp: coarse " + runner.config().name() + " at " + runner.inputWidth() + "x"
+                                    + runner.inputHeight() + ", fine "
+                                    + fine.config().name()
+                            : "model " + runner.config().name() + " (" + model + ")",
                     flights,
-                    frames);
+                    frames,
+                    perCall);
             System.out.println("| condition | knobs | seed | objects | AP | AP50 | AP small | mask AP | mask AP50 |");
             System.out.println("|---|---|---:|---:|---:|---:|---:|---:|---:|");
             for (Condition c : conditions(flights, frames, seedOffset)) {
                 Path dir =
                         TrainCommand.synthesise(c.config(), out.resolve(c.name().replace(' ', '-')));
                 List<LabeledImage> gt = VisDroneDataset.load(dir);
-                Map<String, List<Detection>> dets = ModelDetections.run(runner, gt, 4);
+                Map<String, List<Detection>> dets =
+                        isUfp ? ModelDetections.run(detector, gt, perCall) : ModelDetections.run(runner, gt, perCall);
                 HeldOutScores scores = HeldOutScores.evaluate(gt, dets, dir);
                 Metrics b = scores.box(), s = scores.mask();
                 long objects =

@@ -55,6 +55,13 @@ final class BenchPipelineCommand implements Callable<Integer> {
     @Option(names = "--profile", description = "replay or live (default ${DEFAULT-VALUE}).")
     String profile = "replay";
 
+    @Option(
+            names = "--canvases-per-frame",
+            description = "UFP canvas budget per frame of a batch, 0 for none (default: the profile's, 2.5). The"
+                    + " budget is rounded down per batch, so batch 1 gets 2 canvases a frame and batch 8 gets 20"
+                    + " for 8; compare batch sizes at 0 or a whole number for the same work per frame.")
+    Double canvasesPerFrame;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter o = spec.commandLine().getOut();
@@ -70,6 +77,9 @@ final class BenchPipelineCommand implements Callable<Integer> {
                 Map<String, String> overrides = PipelineConfig.local(broker.bootstrapServers(), registryServer.url());
                 overrides.put("application.id", "skypack-bench-b" + batch);
                 overrides.put("skypack.batch.max", String.valueOf(batch));
+                if (canvasesPerFrame != null) {
+                    overrides.put("skypack.ufp.canvases.per.frame", String.valueOf(canvasesPerFrame));
+                }
                 for (String t : List.of("frames", "detections", "flight-stats", "dead-letters")) {
                     overrides.put("skypack.topics." + t, "bench-b" + batch + "." + t);
                 }
@@ -85,8 +95,8 @@ final class BenchPipelineCommand implements Callable<Integer> {
             }
         }
         o.println();
-        o.println("| what | batch | frames | frames/s | latency p50 ms | latency p99 ms |");
-        o.println("|---|---:|---:|---:|---:|---:|");
+        o.println("| what | batch | frames | network inputs/frame | frames/s | latency p50 ms | latency p99 ms |");
+        o.println("|---|---:|---:|---:|---:|---:|---:|");
         rows.forEach(o::println);
         return 0;
     }
@@ -103,16 +113,23 @@ final class BenchPipelineCommand implements Callable<Integer> {
         try (var pool = d.pool()) {
             pool.detect(images.subList(0, Math.min(batch, images.size())));
             List<Double> perFrame = new ArrayList<>();
+            int inputs = 0;
             long t0 = System.nanoTime();
             for (int s = 0; s < images.size(); s += batch) {
                 long b0 = System.nanoTime();
                 List<FrameImage> part = images.subList(s, Math.min(images.size(), s + batch));
-                pool.detect(part);
+                inputs += pool.detect(part).stats().networkInputs();
                 double ms = (System.nanoTime() - b0) / 1e6;
                 for (int k = 0; k < part.size(); k++) perFrame.add(ms); // a frame waits for its whole batch
             }
             double secs = (System.nanoTime() - t0) / 1e9;
-            return row("detector alone (" + d.modelId() + ")", batch, images.size(), images.size() / secs, perFrame);
+            return row(
+                    "detector alone (" + d.modelId() + ")",
+                    batch,
+                    images.size(),
+                    String.format(Locale.ROOT, "%.2f", (double) inputs / images.size()),
+                    images.size() / secs,
+                    perFrame);
         }
     }
 
@@ -140,19 +157,22 @@ final class BenchPipelineCommand implements Callable<Integer> {
                         "pipeline, " + cfg.get("processing.guarantee"),
                         batch,
                         source.size(),
+                        "same",
                         source.size() / secs,
                         latencies);
             }
         }
     }
 
-    private static String row(String what, int batch, int frames, double fps, List<Double> latencies) {
+    private static String row(
+            String what, int batch, int frames, String inputsPerFrame, double fps, List<Double> latencies) {
         return String.format(
                 Locale.ROOT,
-                "| %s | %d | %d | %.2f | %.0f | %.0f |",
+                "| %s | %d | %d | %s | %.2f | %.0f | %.0f |",
                 what,
                 batch,
                 frames,
+                inputsPerFrame,
                 fps,
                 DemoCommand.percentile(latencies, 0.5),
                 DemoCommand.percentile(latencies, 0.99));

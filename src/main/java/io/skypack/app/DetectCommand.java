@@ -1,5 +1,6 @@
 package io.skypack.app;
 
+import io.skypack.registry.SchemaRegistryClient;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -34,6 +35,12 @@ final class DetectCommand implements Callable<Integer> {
         var o = spec.commandLine().getOut();
         o.println("configuration (secrets hidden):");
         o.print(cfg.describe().lines().map(l -> "  " + l).reduce("", (a, b) -> a + b + "\n"));
+        // Before anything can fail: the configuration is what a failed start is diagnosed with.
+        o.flush();
+        // A bad skypack.* value is named before anything goes over the network.
+        cfg.settings("(not loaded yet)", DetectorRuntime::className);
+        // Wrong credentials or an untrusted certificate: one clear line now, not retries for ever.
+        ClusterCheck.verify(cfg, new SchemaRegistryClient(cfg.registry()));
         CountDownLatch stopped = new CountDownLatch(1);
         CountDownLatch closed = new CountDownLatch(1);
         try (DetectorRuntime app = DetectorRuntime.create(cfg)) {

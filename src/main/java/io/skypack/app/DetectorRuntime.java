@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Properties;
 import java.util.function.UnaryOperator;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
@@ -69,16 +70,29 @@ final class DetectorRuntime implements AutoCloseable {
                     config.settings(d.modelId(), DetectorRuntime::className), codecs, d.pool(), Instant::now);
             Properties props = config.streams();
             KafkaStreams streams = new KafkaStreams(topology, props);
-            streams.setUncaughtExceptionHandler(e -> {
-                // A failed task (broker gone, a producer fenced) restarts from its committed state.
-                LOG.error("stream thread failed, replacing it: {}{}", e.toString(), rootCause(e));
-                return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
-            });
+            streams.setUncaughtExceptionHandler(DetectorRuntime::onStreamThreadFailure);
             return new DetectorRuntime(d.pool(), registry, topology, streams, d.modelId());
         } catch (RuntimeException e) {
             d.pool().close();
             throw e;
         }
+    }
+
+    /**
+     * A failed task (broker gone, a producer fenced, the schema registry unreachable) restarts from its
+     * committed state in a new thread; but credentials the cluster rejects (revoked, or a certificate no
+     * longer trusted) do not heal by retrying, so the application stops (state ERROR; {@code detect}
+     * exits with 1).
+     */
+    static StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse onStreamThreadFailure(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof AuthenticationException) {
+                LOG.error("Kafka rejected this client's authentication, stopping: {}", t.toString());
+                return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+            }
+        }
+        LOG.error("stream thread failed, replacing it: {}{}", e.toString(), rootCause(e));
+        return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
     }
 
     /**
@@ -134,6 +148,7 @@ final class DetectorRuntime implements AutoCloseable {
                         o.fine = fine;
                         o.candidateScore = config.fraction("ufp.candidate.score");
                         o.canvasesPerFrame = config.decimal("ufp.canvases.per.frame", 0, 1000);
+                        o.coarseInput = config.string("ufp.coarse.input");
                         MpDetRunner c = o.openCoarse();
                         models.add(c);
                         MpDetRunner f = o.openFine();

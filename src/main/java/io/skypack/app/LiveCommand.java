@@ -67,6 +67,7 @@ final class LiveCommand implements Callable<Integer> {
         PipelineConfig cfg = cluster.load();
         VideoOptions options = video.options(cfg);
         SchemaRegistryClient registry = new SchemaRegistryClient(cfg.registry());
+        ClusterCheck.verify(cfg, registry);
         PrintWriter o = spec.commandLine().getOut();
         String topic = cfg.topics().frames();
         o.println("reading " + url + " with the " + VideoInputOptions.describe(options) + "; flight " + flight + " -> "

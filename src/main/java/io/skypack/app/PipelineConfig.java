@@ -205,13 +205,22 @@ final class PipelineConfig {
         return v;
     }
 
-    /** Every setting, one per line, secrets (passwords, credentials, JAAS) shown as [hidden]. */
+    /**
+     * Every setting, one per line, secrets (passwords, credentials, JAAS, the password in a URL's user
+     * info such as {@code https://user:password@registry}) shown as [hidden].
+     */
     String describe() {
         StringBuilder sb = new StringBuilder();
-        values.forEach((k, v) ->
-                sb.append(k).append('=').append(isSecret(k) ? "[hidden]" : v).append('\n'));
+        values.forEach((k, v) -> sb.append(k)
+                .append('=')
+                .append(isSecret(k) ? "[hidden]" : URL_PASSWORD.matcher(v).replaceAll("$1[hidden]@"))
+                .append('\n'));
         return sb.toString();
     }
+
+    /** {@code scheme://user:} then the password up to the {@code @} of a URL's user info. */
+    private static final java.util.regex.Pattern URL_PASSWORD =
+            java.util.regex.Pattern.compile("(://[^/@:\\s]*:)[^/@\\s]*@");
 
     static boolean isSecret(String key) {
         String k = key.toLowerCase(Locale.ROOT);

@@ -65,7 +65,7 @@ final class ReplayCommand implements Callable<Integer> {
         SchemaRegistryClient registry = new SchemaRegistryClient(cfg.registry());
         VideoOptions options = video.options(cfg);
         try (FlightSource frames = FlightSource.open(source, flight, fps, Instant.now(), options);
-                KafkaProducer<String, Frame> producer = cfg.frameProducer(registry)) {
+                KafkaProducer<String, Frame> producer = checked(cfg, registry).frameProducer(registry)) {
             if (FlightSource.isVideo(source)) {
                 o.println("decoding " + source + " with the " + VideoInputOptions.describe(options));
             }
@@ -88,6 +88,12 @@ final class ReplayCommand implements Callable<Integer> {
             throw unwrap(e);
         }
         return 0;
+    }
+
+    /** After the source opened (a missing file is reported first): the cluster and registry accept us. */
+    private static PipelineConfig checked(PipelineConfig cfg, SchemaRegistryClient registry) throws IOException {
+        ClusterCheck.verify(cfg, registry);
+        return cfg;
     }
 
     /** A read failure inside the frame iteration, as the IOException it is (its message says what failed). */

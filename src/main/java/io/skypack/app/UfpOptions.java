@@ -16,6 +16,15 @@ final class UfpOptions {
     @Option(names = "--fine", description = "Fine model: fine (bundled) or a .mpdet file (default ${DEFAULT-VALUE}).")
     String fine = "fine";
 
+    /** The coarse pass's input: half of 1280x720, letterboxed; 0.25 Mpx, so UFP stays under half of slicing's pixels. */
+    static final String COARSE_INPUT = "640x384";
+
+    @Option(
+            names = "--coarse-input",
+            description = "Input size of the coarse pass, WxH in multiples of 32, or 'model' for the size in the"
+                    + " model file (default ${DEFAULT-VALUE}).")
+    String coarseInput = COARSE_INPUT;
+
     @Option(
             names = "--candidate-score",
             description = "Coarse detections from this score are fine-pass candidates (default ${DEFAULT-VALUE}).")
@@ -61,7 +70,30 @@ final class UfpOptions {
                 d.maxDetections(),
                 d.maskThreshold(),
                 keepCoarse);
-        return ModelOption.open(coarse, params);
+        MpDetRunner runner = ModelOption.open(coarse, params);
+        if (coarseInput.equals("model")) return runner;
+        try {
+            int[] size = size(coarseInput);
+            return runner.atInput(size[0], size[1]);
+        } catch (RuntimeException e) {
+            runner.close();
+            throw e;
+        }
+    }
+
+    /** {@code WxH} as {width, height}, both positive multiples of 32. */
+    static int[] size(String wxh) {
+        String[] parts = wxh.trim().split("x");
+        try {
+            if (parts.length == 2) {
+                int w = Integer.parseInt(parts[0].trim()), h = Integer.parseInt(parts[1].trim());
+                if (w > 0 && h > 0 && w % 32 == 0 && h % 32 == 0) return new int[] {w, h};
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException("coarse input '" + wxh
+                + "' must be WIDTHxHEIGHT in positive multiples of 32 (e.g. 640x384) or 'model'");
     }
 
     MpDetRunner openFine() throws IOException {

@@ -80,6 +80,16 @@ import scala.Tuple2;
  * directory, so clients reconnect to the same address and find their topics, committed offsets and
  * transactions again: the broker restart of a fault test.
  *
+ * <p>{@link #startSaslSsl} starts it secured, as a production cluster is: clients connect to a
+ * {@code SASL_SSL} listener that authenticates users with SCRAM over TLS, with a self-signed
+ * certificate for {@code localhost}/{@code 127.0.0.1} made at start ({@link SelfSignedTls}, stores in
+ * the temporary directory) and the SCRAM users written into the cluster's bootstrap metadata when the
+ * log directory is formatted (as {@code kafka-storage.sh format --add-scram} does), so they exist
+ * before the first client connects. The plaintext listener stays, on the loopback interface, for
+ * the broker itself (inter-broker traffic such as transaction markers) and for {@link #createTopics};
+ * {@link #bootstrapServers()} then names the {@code SASL_SSL} listener and {@link
+ * #clientProperties} the settings a client needs there.
+ *
  * <p>{@link #restart} and {@link #close()} are synchronized; {@link #close()} is idempotent. A
  * shutdown hook closes the broker when the JVM exits normally.
  */
@@ -93,6 +103,9 @@ public final class LocalKafkaBroker implements AutoCloseable {
 
     private static final String BROKER_LISTENER = "PLAINTEXT";
     private static final String CONTROLLER_LISTENER = "CONTROLLER";
+    /** The clients' listener of a secured broker ({@code SASL_SSL}). */
+    private static final String CLIENT_LISTENER = "CLIENT";
+
     private static final String HOST = "127.0.0.1";
     private static final int NODE_ID = 1;
     /** Settings {@link #settings} always makes itself. */
@@ -115,8 +128,13 @@ public final class LocalKafkaBroker implements AutoCloseable {
     private Servers servers;
 
     private final Map<String, Object> overrides;
+    private final SaslSsl security;
+    private final SelfSignedTls tls;
     private final int controllerPort;
     private final int brokerPort;
+    /** Port of the {@code SASL_SSL} listener; 0 when the broker is not secured. */
+    private final int clientPort;
+
     private final String bootstrapServers;
     private final Duration startupTime;
     private final Duration startupTimeout;
@@ -128,20 +146,59 @@ public final class LocalKafkaBroker implements AutoCloseable {
     /** One start's controller and broker, which share a {@link SharedServer}. */
     private record Servers(ControllerServer controller, BrokerServer broker) {}
 
+    /**
+     * How a secured broker authenticates its clients: SASL with {@code mechanism} ({@code SCRAM-SHA-256}
+     * or {@code SCRAM-SHA-512}) over TLS, and the users it knows with their passwords. {@link
+     * #toString()} names the users only.
+     *
+     * @param users user name to password; names and passwords of letters, digits and {@code -_.~+/=@}
+     */
+    public record SaslSsl(String mechanism, Map<String, String> users) {
+        private static final java.util.regex.Pattern SAFE = java.util.regex.Pattern.compile("[A-Za-z0-9._~+/=@-]+");
+
+        public SaslSsl {
+            if (!Set.of("SCRAM-SHA-256", "SCRAM-SHA-512").contains(mechanism)) {
+                throw new IllegalArgumentException(
+                        "mechanism must be SCRAM-SHA-256 or SCRAM-SHA-512, got " + mechanism);
+            }
+            if (users.isEmpty()) throw new IllegalArgumentException("a secured broker needs at least one user");
+            for (var u : users.entrySet()) {
+                // They go into a JAAS line and a kafka-storage --add-scram argument, both quoted.
+                if (!SAFE.matcher(u.getKey()).matches()
+                        || !SAFE.matcher(u.getValue()).matches()) {
+                    throw new IllegalArgumentException(
+                            "user '" + u.getKey() + "': names and passwords must be letters, digits or -_.~+/=@");
+                }
+            }
+            users = Map.copyOf(users);
+        }
+
+        @Override
+        public String toString() {
+            return "SaslSsl{" + mechanism + ", users " + new java.util.TreeSet<>(users.keySet()) + "}";
+        }
+    }
+
     private LocalKafkaBroker(
             Servers servers,
             Map<String, Object> overrides,
+            SaslSsl security,
+            SelfSignedTls tls,
             int controllerPort,
             int brokerPort,
+            int clientPort,
             Duration startupTime,
             Duration startupTimeout,
             Path dir,
             AtomicReference<RuntimeException> fatalFault) {
         this.servers = servers;
         this.overrides = overrides;
+        this.security = security;
+        this.tls = tls;
         this.controllerPort = controllerPort;
         this.brokerPort = brokerPort;
-        this.bootstrapServers = HOST + ":" + brokerPort;
+        this.clientPort = clientPort;
+        this.bootstrapServers = HOST + ":" + (security == null ? brokerPort : clientPort);
         this.startupTime = startupTime;
         this.startupTimeout = startupTimeout;
         this.dir = dir;
@@ -165,6 +222,21 @@ public final class LocalKafkaBroker implements AutoCloseable {
      *     fails or is not ready within {@code startupTimeout}; nothing is left running or on disk
      */
     public static LocalKafkaBroker start(Map<String, ?> overrides, Duration startupTimeout) throws IOException {
+        return start(overrides, startupTimeout, null);
+    }
+
+    /**
+     * Starts a secured broker (see the class comment): clients authenticate on a {@code SASL_SSL}
+     * listener with the users of {@code security}; {@link #clientProperties} gives their settings.
+     * Otherwise as {@link #start(Map, Duration)}.
+     */
+    public static LocalKafkaBroker startSaslSsl(SaslSsl security, Map<String, ?> overrides, Duration startupTimeout)
+            throws IOException {
+        return start(overrides, startupTimeout, java.util.Objects.requireNonNull(security, "security"));
+    }
+
+    private static LocalKafkaBroker start(Map<String, ?> overrides, Duration startupTimeout, SaslSsl security)
+            throws IOException {
         for (String key : overrides.keySet()) {
             if (OWN_SETTINGS.contains(key)) {
                 throw new IllegalArgumentException(key + " is set by LocalKafkaBroker and cannot be overridden (asked: "
@@ -180,21 +252,39 @@ public final class LocalKafkaBroker implements AutoCloseable {
             controllerSocket = bind(0);
             int controllerPort = controllerSocket.socket().getLocalPort();
             Path logDir = Files.createDirectory(dir.resolve("data"));
+            SelfSignedTls tls = security == null ? null : SelfSignedTls.generate(dir.resolve("tls"));
 
-            Map<String, Object> props = settings(overrides, controllerPort, 0, logDir, startupTimeout);
+            Map<String, Object> props =
+                    settings(overrides, security, tls, controllerPort, 0, 0, logDir, startupTimeout);
             KafkaConfig config = new KafkaConfig(props, false);
-            format(config, logDir);
+            format(config, logDir, security);
             servers = launch(config, Map.of(CONTROLLER_LISTENER, controllerSocket), fatalFault);
 
             int port = servers.broker().boundPort(ListenerName.normalised(BROKER_LISTENER));
+            int clientPort =
+                    security == null ? 0 : servers.broker().boundPort(ListenerName.normalised(CLIENT_LISTENER));
             Duration took = Duration.ofNanos(System.nanoTime() - started);
             LocalKafkaBroker local = new LocalKafkaBroker(
-                    servers, Map.copyOf(overrides), controllerPort, port, took, startupTimeout, dir, fatalFault);
+                    servers,
+                    Map.copyOf(overrides),
+                    security,
+                    tls,
+                    controllerPort,
+                    port,
+                    clientPort,
+                    took,
+                    startupTimeout,
+                    dir,
+                    fatalFault);
             Runtime.getRuntime().addShutdownHook(local.shutdownHook);
             LOG.info(
-                    "Kafka {} broker (KRaft, combined) at {}, controller at {}:{}, logs in {} (started in {} ms)",
+                    "Kafka {} broker (KRaft, combined) at {}{}, controller at {}:{}, logs in {} (started in {} ms)",
                     AppInfoParser.getVersion(),
                     local.bootstrapServers,
+                    security == null
+                            ? ""
+                            : " (SASL_SSL, " + security + "; plaintext for the broker itself at " + HOST + ":" + port
+                                    + ")",
                     HOST,
                     controllerPort,
                     dir,
@@ -231,20 +321,25 @@ public final class LocalKafkaBroker implements AutoCloseable {
 
         long t1 = System.nanoTime();
         long deadline = t1 + startupTimeout.toNanos();
-        ServerSocketChannel controllerSocket = null, brokerSocket = null;
+        ServerSocketChannel controllerSocket = null, brokerSocket = null, clientSocket = null;
         try {
-            // Both ports were ours a moment ago; a socket of the old servers can hold one a little
+            // The ports were ours a moment ago; a socket of the old servers can hold one a little
             // longer, so binding is retried until the startup timeout.
             controllerSocket = bindAgain(controllerPort, deadline);
             brokerSocket = bindAgain(brokerPort, deadline);
-            Map<String, Object> props = settings(overrides, controllerPort, brokerPort, logDir(), startupTimeout);
-            servers = launch(
-                    new KafkaConfig(props, false),
-                    Map.of(CONTROLLER_LISTENER, controllerSocket, BROKER_LISTENER, brokerSocket),
-                    fatalFault);
+            Map<String, ServerSocketChannel> bound = new java.util.HashMap<>();
+            bound.put(CONTROLLER_LISTENER, controllerSocket);
+            bound.put(BROKER_LISTENER, brokerSocket);
+            if (security != null) {
+                clientSocket = bindAgain(clientPort, deadline);
+                bound.put(CLIENT_LISTENER, clientSocket);
+            }
+            Map<String, Object> props = settings(
+                    overrides, security, tls, controllerPort, brokerPort, clientPort, logDir(), startupTimeout);
+            servers = launch(new KafkaConfig(props, false), bound, fatalFault);
         } catch (IOException | RuntimeException e) {
             // A server that took a socket closed it when it stopped; closing again is a no-op.
-            for (ServerSocketChannel s : new ServerSocketChannel[] {controllerSocket, brokerSocket}) {
+            for (ServerSocketChannel s : new ServerSocketChannel[] {controllerSocket, brokerSocket, clientSocket}) {
                 if (s != null) s.close();
             }
             throw e instanceof IOException io
@@ -258,9 +353,51 @@ public final class LocalKafkaBroker implements AutoCloseable {
                 millisSince(t1));
     }
 
-    /** {@code host:port} of the client listener, for {@code bootstrap.servers}. */
+    /**
+     * {@code host:port} of the clients' listener, for {@code bootstrap.servers}: the {@code SASL_SSL}
+     * listener of a secured broker (with {@link #clientProperties}), else the plaintext one.
+     */
     public String bootstrapServers() {
         return bootstrapServers;
+    }
+
+    /** How clients authenticate, when the broker was started with {@link #startSaslSsl}. */
+    public Optional<SaslSsl> security() {
+        return Optional.ofNullable(security);
+    }
+
+    /**
+     * The settings a Kafka client needs, besides {@code bootstrap.servers}, to connect to a secured
+     * broker as {@code user} with {@code password} (which need not be right: a test of wrong
+     * credentials uses this too): {@code security.protocol}, {@code sasl.mechanism}, {@code
+     * sasl.jaas.config}, and the truststore with the broker's certificate.
+     *
+     * @throws IllegalStateException when the broker is not secured
+     */
+    public Map<String, String> clientProperties(String user, String password) {
+        if (security == null) throw new IllegalStateException("the broker at " + bootstrapServers + " is not secured");
+        Map<String, String> p = new LinkedHashMap<>();
+        p.put("security.protocol", "SASL_SSL");
+        p.put("sasl.mechanism", security.mechanism());
+        p.put(
+                "sasl.jaas.config",
+                "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"" + user + "\" password=\""
+                        + password + "\";");
+        p.put("ssl.truststore.location", tls.truststore().toString());
+        p.put("ssl.truststore.password", tls.truststorePassword());
+        p.put("ssl.truststore.type", SelfSignedTls.STORE_TYPE);
+        return p;
+    }
+
+    /** The truststore with the secured broker's certificate (PKCS12; see {@link #truststorePassword()}). */
+    public Path truststore() {
+        if (tls == null) throw new IllegalStateException("the broker at " + bootstrapServers + " is not secured");
+        return tls.truststore();
+    }
+
+    public String truststorePassword() {
+        if (tls == null) throw new IllegalStateException("the broker at " + bootstrapServers + " is not secured");
+        return tls.truststorePassword();
     }
 
     /** From creating the log directory to the broker accepting clients. */
@@ -297,7 +434,8 @@ public final class LocalKafkaBroker implements AutoCloseable {
      * @throws IOException when the broker refuses a topic or does not answer within 30 s
      */
     public void createTopics(Collection<NewTopic> topics) throws IOException {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+        // The plaintext listener: the harness needs no credentials, whether the broker is secured or not.
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, HOST + ":" + brokerPort))) {
             var results = admin.createTopics(topics).values();
             for (var result : results.entrySet()) {
                 try {
@@ -339,9 +477,20 @@ public final class LocalKafkaBroker implements AutoCloseable {
 
     // ---------------------------------------------------------------------------------------------
 
-    /** @param brokerPort the client listener's port, 0 for any free one */
+    /**
+     * @param security null for a plaintext broker
+     * @param brokerPort the plaintext listener's port, 0 for any free one
+     * @param clientPort the {@code SASL_SSL} listener's port (when secured), 0 for any free one
+     */
     private static Map<String, Object> settings(
-            Map<String, ?> overrides, int controllerPort, int brokerPort, Path logDir, Duration startupTimeout) {
+            Map<String, ?> overrides,
+            SaslSsl security,
+            SelfSignedTls tls,
+            int controllerPort,
+            int brokerPort,
+            int clientPort,
+            Path logDir,
+            Duration startupTimeout) {
         Map<String, Object> p = new LinkedHashMap<>();
         // Small and quick, for one node with a handful of clients.
         p.put("num.partitions", "1");
@@ -370,12 +519,28 @@ public final class LocalKafkaBroker implements AutoCloseable {
         fixed.put("node.id", Integer.toString(NODE_ID));
         fixed.put("controller.quorum.voters", NODE_ID + "@" + HOST + ":" + controllerPort);
         fixed.put("controller.listener.names", CONTROLLER_LISTENER);
-        fixed.put(
-                "listeners",
-                BROKER_LISTENER + "://" + HOST + ":" + brokerPort + "," + CONTROLLER_LISTENER + "://" + HOST + ":"
-                        + controllerPort);
-        fixed.put(
-                "listener.security.protocol.map", BROKER_LISTENER + ":PLAINTEXT," + CONTROLLER_LISTENER + ":PLAINTEXT");
+        String listeners = BROKER_LISTENER + "://" + HOST + ":" + brokerPort + "," + CONTROLLER_LISTENER + "://" + HOST
+                + ":" + controllerPort;
+        String protocols = BROKER_LISTENER + ":PLAINTEXT," + CONTROLLER_LISTENER + ":PLAINTEXT";
+        if (security != null) {
+            listeners += "," + CLIENT_LISTENER + "://" + HOST + ":" + clientPort;
+            protocols += "," + CLIENT_LISTENER + ":SASL_SSL";
+            // Only the clients' listener is secured; its settings carry the listener's prefix.
+            String l = "listener.name." + CLIENT_LISTENER.toLowerCase(java.util.Locale.ROOT) + ".";
+            String mechanism = security.mechanism();
+            fixed.put("sasl.enabled.mechanisms", mechanism);
+            fixed.put(l + "sasl.enabled.mechanisms", mechanism);
+            fixed.put(
+                    l + mechanism.toLowerCase(java.util.Locale.ROOT) + ".sasl.jaas.config",
+                    "org.apache.kafka.common.security.scram.ScramLoginModule required;");
+            fixed.put(l + "ssl.keystore.location", tls.keystore().toString());
+            fixed.put(l + "ssl.keystore.password", tls.keystorePassword());
+            fixed.put(l + "ssl.key.password", tls.keystorePassword());
+            fixed.put(l + "ssl.keystore.type", SelfSignedTls.STORE_TYPE);
+            fixed.put(l + "ssl.client.auth", "none");
+        }
+        fixed.put("listeners", listeners);
+        fixed.put("listener.security.protocol.map", protocols);
         fixed.put("inter.broker.listener.name", BROKER_LISTENER);
         fixed.put("log.dirs", logDir.toString());
         fixed.put("metadata.log.dir", logDir.toString());
@@ -452,8 +617,11 @@ public final class LocalKafkaBroker implements AutoCloseable {
         return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - nanos);
     }
 
-    /** What {@code kafka-storage.sh format} does: meta.properties and the bootstrap metadata. */
-    private static void format(KafkaConfig config, Path logDir) throws IOException {
+    /**
+     * What {@code kafka-storage.sh format} does: meta.properties and the bootstrap metadata, with the
+     * SCRAM credentials of a secured broker's users ({@code --add-scram}; stored salted and hashed).
+     */
+    private static void format(KafkaConfig config, Path logDir, SaslSsl security) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         Formatter formatter = new Formatter()
                 .setPrintStream(new PrintStream(out, true, StandardCharsets.UTF_8))
@@ -462,6 +630,13 @@ public final class LocalKafkaBroker implements AutoCloseable {
                 .addDirectory(logDir.toString())
                 .setMetadataLogDirectory(config.metadataLogDir())
                 .setControllerListenerName(CONTROLLER_LISTENER);
+        if (security != null) {
+            List<String> scram = new ArrayList<>();
+            security.users()
+                    .forEach((user, password) ->
+                            scram.add(security.mechanism() + "=[name=\"" + user + "\",password=\"" + password + "\"]"));
+            formatter.setScramArguments(scram);
+        }
         try {
             formatter.run();
         } catch (Exception e) {

@@ -27,10 +27,22 @@ public final class ModelFile {
     private ModelFile() {}
 
     public static void save(MpDet net, Path file) throws IOException {
+        save(net, net.config(), file);
+    }
+
+    /**
+     * Saves the network's parameters under {@code header}, which may differ from the network's own
+     * config only in the input size (the network is fully convolutional).
+     */
+    public static void save(MpDet net, MpDetConfig header, Path file) throws IOException {
+        if (!header.equals(net.config().withInput(header.inputWidth(), header.inputHeight()))) {
+            throw new IllegalArgumentException("a model file's header may change only the input size: " + header
+                    + " does not describe " + net.config());
+        }
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(tmp)))) {
             out.write((MAGIC + "\n").getBytes(StandardCharsets.US_ASCII));
-            byte[] cfg = JSON.writeValueAsBytes(net.config());
+            byte[] cfg = JSON.writeValueAsBytes(header);
             out.writeInt(cfg.length);
             out.write(cfg);
             net.saveParameters(out);

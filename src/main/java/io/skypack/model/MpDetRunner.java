@@ -29,14 +29,26 @@ public final class MpDetRunner implements ImageModel, AutoCloseable {
 
     private final NDManager manager;
     private final MpDet net;
+    private final MpDetConfig config;
+    private final MpDetDecoder.Params params;
     private final MpDetDecoder decoder;
     private final ParameterStore store;
 
-    private MpDetRunner(NDManager manager, MpDet net, MpDetDecoder.Params params) {
+    private MpDetRunner(NDManager manager, MpDet net, MpDetConfig config, MpDetDecoder.Params params) {
         this.manager = manager;
         this.net = net;
-        this.decoder = new MpDetDecoder(net.config(), params);
+        this.config = config;
+        this.params = params;
+        this.decoder = new MpDetDecoder(config, params);
         this.store = new ParameterStore(manager, false);
+    }
+
+    /**
+     * The same weights run at another input size (positive multiples of 32; the network is fully
+     * convolutional). The returned runner takes over this one's native memory: close it, not this one.
+     */
+    public MpDetRunner atInput(int width, int height) {
+        return new MpDetRunner(manager, net, config.withInput(width, height), params);
     }
 
     public static MpDetRunner open(Path modelFile, MpDetDecoder.Params params) throws IOException {
@@ -60,7 +72,8 @@ public final class MpDetRunner implements ImageModel, AutoCloseable {
     private static MpDetRunner load(InputStream in, String source, MpDetDecoder.Params params) throws IOException {
         NDManager m = NDManager.newBaseManager();
         try {
-            return new MpDetRunner(m, ModelFile.load(in, source, m), params);
+            MpDet net = ModelFile.load(in, source, m);
+            return new MpDetRunner(m, net, net.config(), params);
         } catch (IOException | RuntimeException e) {
             m.close();
             throw e;
@@ -68,23 +81,23 @@ public final class MpDetRunner implements ImageModel, AutoCloseable {
     }
 
     public MpDetConfig config() {
-        return net.config();
+        return config;
     }
 
     @Override
     public int inputWidth() {
-        return net.config().inputWidth();
+        return config.inputWidth();
     }
 
     @Override
     public int inputHeight() {
-        return net.config().inputHeight();
+        return config.inputHeight();
     }
 
     /** Detections per image, in that image's pixels. */
     @Override
     public List<List<Detection>> detect(List<BufferedImage> images) {
-        MpDetConfig c = net.config();
+        MpDetConfig c = config;
         List<InputWindow> windows = new ArrayList<>();
         int plane = c.inputWidth() * c.inputHeight();
         float[] data = new float[images.size() * 3 * plane];

@@ -16,7 +16,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -162,6 +164,16 @@ public final class SchemaRegistryClient {
         JsonNode answer =
                 send("POST", "/compatibility" + subjectPath(subject) + "/versions/latest", schemaBody(schema));
         return answer.path("is_compatible").asBoolean(false);
+    }
+
+    /**
+     * The registry's subjects. {@code GET /subjects}; not cached. Also the cheapest request that tells
+     * whether the registry accepts this client's URL, TLS settings and credentials.
+     */
+    public List<String> subjects() {
+        List<String> subjects = new ArrayList<>();
+        send("GET", "/subjects", null).forEach(s -> subjects.add(s.asText()));
+        return subjects;
     }
 
     /** Sets the compatibility rule of one subject. {@code PUT /config/{subject}}. */

@@ -36,8 +36,9 @@ import org.apache.kafka.streams.processor.api.RecordMetadata;
  * <p>The value is read here rather than by the source's serde on purpose: a serde failure would go to
  * the deserialization exception handler, which can only log and skip (or stop), not produce a
  * dead-letter record with the bytes. The validated {@link Frame} goes on with its image still encoded,
- * so the micro-batcher's changelogged buffer stores compact bytes; the worker decodes it again, which
- * the validator has shown succeeds.
+ * so the micro-batcher's changelogged buffer stores compact bytes; the decoded image waits in {@link
+ * DecodedImages} for the inference step, which decodes again only when it is gone (the validator has
+ * shown that succeeds).
  */
 public final class FrameDecoder implements Processor<byte[], byte[], String, SpecificRecord> {
     public static final String VALID = "frame-batcher";
@@ -52,12 +53,18 @@ public final class FrameDecoder implements Processor<byte[], byte[], String, Spe
 
     private final Deserializer<Frame> deserializer;
     private final FrameValidator validator;
+    private final DecodedImages decoded;
     private final Supplier<Instant> clock;
     private ProcessorContext<String, SpecificRecord> context;
 
-    public FrameDecoder(Deserializer<Frame> deserializer, FrameValidator validator, Supplier<Instant> clock) {
+    public FrameDecoder(
+            Deserializer<Frame> deserializer,
+            FrameValidator validator,
+            DecodedImages decoded,
+            Supplier<Instant> clock) {
         this.deserializer = deserializer;
         this.validator = validator;
+        this.decoded = decoded;
         this.clock = clock;
     }
 
@@ -102,6 +109,7 @@ public final class FrameDecoder implements Processor<byte[], byte[], String, Spe
             reject(record, flight, result.reason(), result.message());
             return;
         }
+        decoded.put(frame, context.recordMetadata().map(RecordMetadata::offset).orElse(-1L), result.image());
         context.forward(new Record<String, SpecificRecord>(flight, frame, record.timestamp(), record.headers()), VALID);
     }
 

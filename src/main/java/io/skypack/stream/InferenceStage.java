@@ -8,6 +8,7 @@ import io.skypack.schema.Frame;
 import io.skypack.schema.FrameDetections;
 import io.skypack.schema.RejectReason;
 import io.skypack.schema.RejectedFrame;
+import java.awt.image.BufferedImage;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
@@ -81,6 +82,7 @@ public final class InferenceStage
 
     private final DetectorPool detectors;
     private final String sourceTopic;
+    private final DecodedImages decoded;
     private final FrameValidator decoder;
     private final Serializer<Frame> frameBytes;
     private final Settings settings;
@@ -89,17 +91,20 @@ public final class InferenceStage
     /**
      * @param sourceTopic the frames topic, named in dead letters: a batch flushed by the batcher's
      *     punctuator has no record metadata to take it from
-     * @param decoder decodes the (already validated) images again
+     * @param decoded the images the decode step kept
+     * @param decoder decodes the (already validated) images again when they are not in {@code decoded}
      * @param frameBytes re-encodes a frame for the dead-letter record of an inference failure
      */
     public InferenceStage(
             DetectorPool detectors,
             String sourceTopic,
+            DecodedImages decoded,
             FrameValidator decoder,
             Serializer<Frame> frameBytes,
             Settings settings) {
         this.detectors = Objects.requireNonNull(detectors, "detectors");
         this.sourceTopic = Objects.requireNonNull(sourceTopic, "sourceTopic");
+        this.decoded = Objects.requireNonNull(decoded, "decoded");
         this.decoder = Objects.requireNonNull(decoder, "decoder");
         this.frameBytes = Objects.requireNonNull(frameBytes, "frameBytes");
         this.settings = Objects.requireNonNull(settings, "settings");
@@ -119,6 +124,7 @@ public final class InferenceStage
         List<Integer> positions = new ArrayList<>();
         for (int i = 0; i < frames.size(); i++) {
             BufferedFrame<String, Frame> f = frames.get(i);
+            BufferedImage image = decoded.take(f.value(), f.sourceOffset());
             long waited = start - f.timestamp();
             if (settings.staleAfter().isPresent()
                     && waited > settings.staleAfter().get().toMillis()) {
@@ -131,12 +137,15 @@ public final class InferenceStage
                                 + settings.staleAfter().get().toMillis() + " ms");
                 continue;
             }
-            FrameValidator.Result decoded = decoder.validate(f.value());
-            if (!decoded.accepted()) { // validated upstream; only a changed validator gets here
-                outcome[i] = rejected(f, decoded.reason(), decoded.message());
-                continue;
+            if (image == null) {
+                FrameValidator.Result again = decoder.validate(f.value());
+                if (!again.accepted()) { // validated upstream; only a changed validator gets here
+                    outcome[i] = rejected(f, again.reason(), again.message());
+                    continue;
+                }
+                image = again.image();
             }
-            images.add(new FrameImage(i, decoded.image()));
+            images.add(new FrameImage(i, image));
             positions.add(i);
         }
         DetectionBatch result = null;

@@ -85,10 +85,11 @@ public final class SkypackTopology {
     public static Topology build(Settings settings, Codecs codecs, DetectorPool detectors, Supplier<Instant> clock) {
         Topics t = settings.topics();
         FrameValidator validator = new FrameValidator(settings.maxImageBytes(), settings.maxPixels());
+        DecodedImages decoded = new DecodedImages(DecodedImages.DEFAULT_MAX_PIXELS);
         Serializer<String> keys = new StringSerializer();
         Topology topology = new Topology();
         topology.addSource(SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(), t.frames());
-        topology.addProcessor(DECODE, () -> new FrameDecoder(codecs.frameReader(), validator, clock), SOURCE);
+        topology.addProcessor(DECODE, () -> new FrameDecoder(codecs.frameReader(), validator, decoded, clock), SOURCE);
         topology.addProcessor(
                 FrameDecoder.VALID, () -> new FrameBatcher<String, Frame>(settings.batching(), BATCH_STORE), DECODE);
         topology.addStateStore(
@@ -96,7 +97,12 @@ public final class SkypackTopology {
         topology.addProcessor(
                 INFERENCE,
                 () -> new InferenceStage(
-                        detectors, t.frames(), validator, codecs.frameSerde().serializer(), settings.inference()),
+                        detectors,
+                        t.frames(),
+                        decoded,
+                        validator,
+                        codecs.frameSerde().serializer(),
+                        settings.inference()),
                 FrameDecoder.VALID);
         topology.addProcessor(
                 InferenceStage.STATISTICS, () -> new FlightStatistics(settings.statsWindow(), STATS_STORE), INFERENCE);

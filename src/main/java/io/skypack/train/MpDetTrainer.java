@@ -203,7 +203,7 @@ public final class MpDetTrainer {
                     JSON.writeValue(ckptState.toFile(), new State(epoch + 1, iteration));
                 }
                 Path model1 = out.resolve(cfg.name() + ".mpdet");
-                ModelFile.save(net, model1);
+                ModelFile.save(net, recipe.servedModel(), model1);
                 log.printf(Locale.ROOT, "%nsaved %s (%.1f MB)%n", model1, Files.size(model1) / 1e6);
                 return model1;
             }

@@ -36,6 +36,10 @@ import java.util.List;
  * @param losses loss weights
  * @param otFromEpoch first epoch (0-based) with the OT proxy loss
  * @param seed seed for initialisation, order and augmentation
+ * @param servedInput {@code [width, height]} the saved model runs at, or null for the training input
+ *     size. The network is fully convolutional, so the same weights run at any multiple of 32; a
+ *     downscaled full-frame model often finds more small objects at a slightly larger input than it
+ *     was trained at. Choose it on validation flights, never on the held-out ones.
  */
 public record TrainRecipe(
         MpDetConfig model,
@@ -56,7 +60,8 @@ public record TrainRecipe(
         double brightness,
         LossWeights losses,
         int otFromEpoch,
-        long seed) {
+        long seed,
+        List<Integer> servedInput) {
 
     /** The update rule. */
     public enum Optimizer {
@@ -83,6 +88,18 @@ public record TrainRecipe(
         if (losses == null) losses = LossWeights.DEFAULTS;
         if (optimizer == null) optimizer = Optimizer.SGD;
         stepEpochs = stepEpochs == null ? List.of() : List.copyOf(stepEpochs);
+        if (servedInput != null) {
+            if (servedInput.size() != 2) {
+                throw new IllegalArgumentException("recipe: 'servedInput' must be [width, height], got " + servedInput);
+            }
+            servedInput = List.copyOf(servedInput);
+            model.withInput(servedInput.get(0), servedInput.get(1)); // validates: multiples of 32
+        }
+    }
+
+    /** The network as saved: the training network at {@link #servedInput()} when one is given. */
+    public MpDetConfig servedModel() {
+        return servedInput == null ? model : model.withInput(servedInput.get(0), servedInput.get(1));
     }
 
     public static TrainRecipe read(Path file) throws IOException {

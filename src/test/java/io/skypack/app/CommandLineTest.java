@@ -187,6 +187,19 @@ class CommandLineTest {
         assertTrue(b.ufp.config(4).keepCoarse().enabled());
         assertEquals(4, b.ufp.config(4).maxBatch());
 
+        BenchConditionsCommand c = (BenchConditionsCommand) parsed("bench", "conditions", "--model", "ufp");
+        assertEquals("ufp", c.model);
+        assertEquals(null, c.batch, "8 for ufp, 4 for a model, unless given");
+        assertEquals("640x384", c.ufp.coarseInput);
+        assertEquals(2.5, c.ufp.canvasesPerFrame);
+
+        BenchPipelineCommand p = (BenchPipelineCommand) parsed("bench", "pipeline");
+        assertEquals(null, p.canvasesPerFrame, "the profile's budget unless given");
+        assertEquals(List.of(1, 8), p.batches);
+        assertEquals(
+                2.0,
+                ((BenchPipelineCommand) parsed("bench", "pipeline", "--canvases-per-frame", "2")).canvasesPerFrame);
+
         BenchDetectCommand d = (BenchDetectCommand) parsed("bench", "detect");
         assertEquals("coarse", d.ufp.coarse);
         assertEquals("fine", d.ufp.fine);
@@ -196,8 +209,28 @@ class CommandLineTest {
         assertEquals(List.of("ufp", "full-frame", "sliced"), d.methods);
         assertEquals(0.25, d.ufp.candidateScore);
         assertEquals(2.5, d.ufp.canvasesPerFrame);
+        assertEquals("640x384", d.ufp.coarseInput);
         assertEquals(false, d.ufp.keepCoarse);
         assertEquals(0.2, d.sliceOverlap);
+    }
+
+    @Test
+    void ufpShouldRunTheCoarseModelAtTheConfiguredInputOrTheModelsOwn() throws Exception {
+        UfpOptions o = new UfpOptions();
+        try (var coarse = o.openCoarse()) {
+            assertEquals(640, coarse.inputWidth());
+            assertEquals(384, coarse.inputHeight());
+        }
+        o.coarseInput = "model";
+        try (var coarse = o.openCoarse()) {
+            assertEquals(768, coarse.inputWidth(), "the bundled coarse model is served at 768x448");
+            assertEquals(448, coarse.inputHeight());
+        }
+        for (String bad : List.of("640", "641x384", "640x-32", "axb", "640x384x3")) {
+            IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(
+                    IllegalArgumentException.class, () -> UfpOptions.size(bad));
+            assertTrue(e.getMessage().contains("'" + bad + "' must be WIDTHxHEIGHT"), e.getMessage());
+        }
     }
 
     @Test
@@ -255,6 +288,24 @@ class CommandLineTest {
         assertEquals(
                 "skypack replay: " + dir.resolve("f.mkv") + ": no such video file",
                 err.toString().strip());
+    }
+
+    @Test
+    void detectShouldNameABadSettingBeforeConnectingToAnything() {
+        long t0 = System.nanoTime();
+        Run r = run(
+                "detect",
+                "--bootstrap-servers",
+                "127.0.0.1:9",
+                "--registry",
+                "http://127.0.0.1:9",
+                "--set",
+                "skypack.batch.max=0");
+        assertEquals(2, r.code());
+        assertEquals(
+                "skypack detect: skypack.batch.max must be in [1, 1024], got 0",
+                r.err().strip());
+        assertTrue(System.nanoTime() - t0 < Duration.ofSeconds(10).toNanos(), "no wait for the unreachable cluster");
     }
 
     @Test
@@ -395,6 +446,8 @@ class CommandLineTest {
                 "1",
                 "--candidate-score",
                 "1",
+                "--coarse-input",
+                "model",
                 "--out",
                 dir.resolve("bench").toString());
         List<String> rows = printed.lines()

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -37,6 +38,19 @@ final class DetectorProcess implements AutoCloseable {
      * @param args the detect command's options, e.g. {@code --bootstrap-servers}, {@code --set K=V}
      */
     static DetectorProcess start(Path log, List<String> args) throws IOException {
+        return run(log, List.of(), Map.of(), "detect", args);
+    }
+
+    /**
+     * Starts {@code skypack COMMAND ARGS} (any subcommand) with its output in {@code log} (replaced).
+     *
+     * @param jvmOptions more options of the child JVM, e.g. log levels
+     * @param env more environment variables, e.g. {@code SKYPACK_*} settings; as they may hold secrets,
+     *     they are not written to the log (the command line is)
+     */
+    static DetectorProcess run(
+            Path log, List<String> jvmOptions, Map<String, String> env, String subcommand, List<String> args)
+            throws IOException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Xmx1g");
@@ -55,17 +69,19 @@ final class DetectorProcess implements AutoCloseable {
         command.add("-Dorg.slf4j.simpleLogger.showDateTime=true");
         command.add("-Dorg.slf4j.simpleLogger.dateTimeFormat=HH:mm:ss.SSS");
         command.add("-Dskypack.debug=true");
+        command.addAll(jvmOptions);
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add(ExitWithParent.class.getName());
         command.add(Long.toString(ProcessHandle.current().pid()));
         command.add(Main.class.getName());
-        command.add("detect");
+        command.add(subcommand);
         command.addAll(args);
         Files.createDirectories(log.toAbsolutePath().getParent());
         Files.writeString(log, String.join(" ", command) + "\n\n");
-        Process process = new ProcessBuilder(command)
-                .redirectErrorStream(true)
+        ProcessBuilder builder = new ProcessBuilder(command);
+        builder.environment().putAll(env);
+        Process process = builder.redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                 .start();
         return new DetectorProcess(process, log);
@@ -100,6 +116,17 @@ final class DetectorProcess implements AutoCloseable {
         process.destroy();
         if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) return Optional.empty();
         return Optional.of(process.exitValue());
+    }
+
+    /** Waits for the process to exit by itself: its exit code, or empty if it still runs after {@code timeout}. */
+    Optional<Integer> await(Duration timeout) throws InterruptedException {
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) return Optional.empty();
+        return Optional.of(process.exitValue());
+    }
+
+    /** Everything the process wrote so far (after the command line at the top of the log). */
+    String output() {
+        return String.join("\n", lines());
     }
 
     /** The last Kafka Streams state the command printed ({@code CREATED} before the first change). */

@@ -87,10 +87,13 @@ class PipelineConfigTest {
                         "sasl.jaas.config",
                                 "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"u\" password=\"hunter2\";",
                         "basic.auth.user.info", "reg:s3cret",
-                        "ssl.truststore.password", "changeit"));
+                        "ssl.truststore.password", "changeit",
+                        "schema.registry.url", "https://reg:in-the-url@registry:8443/apis/ccompat/v7"));
         String printed = c.describe();
         assertFalse(printed.contains("hunter2") || printed.contains("s3cret") || printed.contains("changeit"), printed);
+        assertFalse(printed.contains("in-the-url"), printed);
         assertTrue(printed.contains("sasl.jaas.config=[hidden]"), printed);
+        assertTrue(printed.contains("schema.registry.url=https://reg:[hidden]@registry:8443/apis/ccompat/v7"), printed);
         assertTrue(printed.contains("skypack.batch.max=8"), printed);
     }
 }

@@ -12,10 +12,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -25,6 +27,8 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.SaslAuthenticationException;
+import org.apache.kafka.common.errors.SslAuthenticationException;
 import org.apache.kafka.common.serialization.IntegerDeserializer;
 import org.apache.kafka.common.serialization.IntegerSerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -197,11 +201,44 @@ class LocalKafkaBrokerIT {
     }
 
     @Test
+    void shouldAuthenticateScramUsersOverTlsOnlyWithTheirPasswordAndKeepThemAcrossARestart() throws Exception {
+        var security = new LocalKafkaBroker.SaslSsl("SCRAM-SHA-256", Map.of("uav", "uav-pw-1", "ops", "ops-pw-2"));
+        assertEquals("SaslSsl{SCRAM-SHA-256, users [ops, uav]}", security.toString());
+        try (LocalKafkaBroker b =
+                LocalKafkaBroker.startSaslSsl(security, Map.of(), LocalKafkaBroker.DEFAULT_STARTUP_TIMEOUT)) {
+            b.createTopics(1, "it.secured");
+            assertEquals(Set.of("it.secured"), topics(b, b.clientProperties("uav", "uav-pw-1")));
+            assertEquals(Set.of("it.secured"), topics(b, b.clientProperties("ops", "ops-pw-2")));
+            ExecutionException wrong =
+                    assertThrows(ExecutionException.class, () -> topics(b, b.clientProperties("uav", "ops-pw-2")));
+            assertTrue(wrong.getCause() instanceof SaslAuthenticationException, wrong.toString());
+            Map<String, String> noTrust = new HashMap<>(b.clientProperties("uav", "uav-pw-1"));
+            noTrust.keySet().removeIf(k -> k.startsWith("ssl.truststore"));
+            ExecutionException untrusted = assertThrows(ExecutionException.class, () -> topics(b, noTrust));
+            assertTrue(untrusted.getCause() instanceof SslAuthenticationException, untrusted.toString());
+
+            String address = b.bootstrapServers();
+            b.restart(Duration.ofMillis(200));
+            assertEquals(address, b.bootstrapServers());
+            assertEquals(Set.of("it.secured"), topics(b, b.clientProperties("uav", "uav-pw-1")), "users survive");
+            assertTrue(b.fatalFault().isEmpty(), () -> "fatal fault: " + b.fatalFault());
+        }
+    }
+
+    @Test
     void shouldRefuseToOverrideTheSettingsItOwns() {
         IllegalArgumentException e = assertThrows(
                 IllegalArgumentException.class,
                 () -> LocalKafkaBroker.start(Map.of("listeners", "PLAINTEXT://:9092"), Duration.ofSeconds(5)));
         assertTrue(e.getMessage().contains("listeners"), e.getMessage());
+    }
+
+    private static Set<String> topics(LocalKafkaBroker b, Map<String, String> security) throws Exception {
+        Map<String, Object> props = new HashMap<>(security);
+        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, b.bootstrapServers());
+        try (Admin admin = Admin.create(props)) {
+            return admin.listTopics().names().get(30, TimeUnit.SECONDS);
+        }
     }
 
     private static Set<String> topics(LocalKafkaBroker b) throws Exception {

@@ -195,6 +195,11 @@ public final class FakeSchemaRegistry implements AutoCloseable {
                     .put("schema", schema.toString());
             return new Answer(200, o);
         }
+        if (method.equals("GET") && path.equals("/subjects")) {
+            var list = json.createArrayNode();
+            subjects.keySet().stream().sorted().forEach(list::add);
+            return new Answer(200, list);
+        }
         if (method.equals("GET") && (m = SCHEMA_BY_ID.matcher(path)).matches()) {
             Schema schema = schemasById.get(Integer.parseInt(m.group(1)));
             if (schema == null) return notFound(SchemaRegistryException.SCHEMA_NOT_FOUND, "Schema not found");

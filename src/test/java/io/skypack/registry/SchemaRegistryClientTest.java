@@ -153,6 +153,17 @@ class SchemaRegistryClientTest {
     }
 
     @Test
+    void shouldListTheSubjects() {
+        SchemaRegistryClient client = client();
+        assertEquals(List.of(), client.subjects());
+
+        client.register("uav.frames-value", Frame.getClassSchema());
+
+        assertEquals(List.of("uav.frames-value"), client.subjects());
+        assertTrue(registry.requests().contains("GET /subjects"));
+    }
+
+    @Test
     void shouldSetTheCompatibilityOfASubject() {
         SchemaRegistryClient client = client();
         client.register("uav.frames-value", Frame.getClassSchema());

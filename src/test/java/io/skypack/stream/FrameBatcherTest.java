@@ -101,6 +101,37 @@ class FrameBatcherTest {
     }
 
     @Test
+    void shouldNeverStoreTheFrameThatFillsABatch() {
+        // Every put is a changelog record of the whole frame, and its delete a tombstone.
+        List<Long> puts = new ArrayList<>();
+        @SuppressWarnings("unchecked")
+        KeyValueStore<Long, BufferedFrame<String, String>> counting =
+                (KeyValueStore<Long, BufferedFrame<String, String>>) java.lang.reflect.Proxy.newProxyInstance(
+                        getClass().getClassLoader(), new Class<?>[] {KeyValueStore.class}, (proxy, method, args) -> {
+                            if (method.getName().equals("put")) puts.add((Long) args[0]);
+                            try {
+                                return method.invoke(store, args);
+                            } catch (java.lang.reflect.InvocationTargetException e) {
+                                throw e.getCause();
+                            }
+                        });
+        context = contextWith(counting);
+        context.setCurrentSystemTimeMs(T0);
+        FrameBatcher<String, String> single = batcher(1);
+        receive(single, "flight-1", "f0", T0);
+        receive(single, "flight-1", "f1", T0 + 1);
+        assertEquals(List.of(List.of("f0"), List.of("f1")), batches());
+        assertEquals(List.of(), puts, "at batch size 1 the store is not used");
+
+        context.resetForwards();
+        FrameBatcher<String, String> three = batcher(3);
+        for (int i = 0; i < 6; i++) receive(three, "flight-2", "g" + i, T0 + 10 + i);
+        assertEquals(List.of(List.of("g0", "g1", "g2"), List.of("g3", "g4", "g5")), batches());
+        assertEquals(4, puts.size(), "two frames of each batch wait in the store; the third fills it");
+        assertEquals(0, store.approximateNumEntries());
+    }
+
+    @Test
     void shouldFlushPartialBatchWhenLatencyBudgetExpires() {
         FrameBatcher<String, String> batcher = batcher(10);
         receive(batcher, "flight-1", "f0", T0);

@@ -39,6 +39,7 @@ class FrameDecoderTest {
     private SchemaRegistryClient client;
     private MockProcessorContext<String, SpecificRecord> context;
     private FrameDecoder decoder;
+    private DecodedImages decoded;
     private long offset;
 
     @BeforeEach
@@ -49,8 +50,9 @@ class FrameDecoderTest {
                 .retryBackoff(Duration.ofMillis(1), Duration.ofMillis(2))
                 .build());
         context = new MockProcessorContext<>();
+        decoded = new DecodedImages(DecodedImages.DEFAULT_MAX_PIXELS);
         decoder = new FrameDecoder(
-                AvroDeserializer.forType(Frame.class, client), new FrameValidator(1000, 64L * 64), () -> NOW);
+                AvroDeserializer.forType(Frame.class, client), new FrameValidator(1000, 64L * 64), decoded, () -> NOW);
         decoder.init(context);
     }
 
@@ -99,6 +101,20 @@ class FrameDecoderTest {
         assertEquals(5L, ((Frame) valid.get(0).record().value()).getFrameIndex());
         assertEquals(1001, valid.get(0).record().timestamp());
         assertEquals(0, to(FrameDecoder.REJECTED).size());
+    }
+
+    @Test
+    void shouldKeepTheDecodedImageOfAValidFrameForInferenceAndNothingOfARejectedOne() {
+        Frame frame = good(5);
+        feed(bytes(frame));
+        feed(bytes(raw("f1", 6, 4, 2, new byte[7]))); // size mismatch: rejected
+        assertEquals(1, decoded.size());
+        assertEquals(4 * 2, decoded.pixels());
+        assertEquals(null, decoded.take(frame, 1), "another offset is another record");
+        var image = decoded.take(frame, 0);
+        assertEquals(4, image.getWidth());
+        assertEquals(2, image.getHeight());
+        assertEquals(0, decoded.size(), "taken once");
     }
 
     /** One bad record of each kind, each followed by a good frame, which must still come out. */
@@ -153,7 +169,7 @@ class FrameDecoderTest {
                 .retryBackoff(Duration.ofMillis(1), Duration.ofMillis(2))
                 .build());
         FrameDecoder fresh = new FrameDecoder(
-                AvroDeserializer.forType(Frame.class, cold), new FrameValidator(1000, 64L * 64), () -> NOW);
+                AvroDeserializer.forType(Frame.class, cold), new FrameValidator(1000, 64L * 64), decoded, () -> NOW);
         fresh.init(context);
         registry.failNext(3, 503); // the first try and both retries
         context.setRecordMetadata(TOPIC, 3, 0);

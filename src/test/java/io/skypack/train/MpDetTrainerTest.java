@@ -32,6 +32,10 @@ import org.junit.jupiter.api.io.TempDir;
 class MpDetTrainerTest {
 
     static TrainRecipe recipe(int epochs) {
+        return recipe(epochs, null);
+    }
+
+    static TrainRecipe recipe(int epochs, List<Integer> servedInput) {
         MpDetConfig model = RandomModels.tiny("tiny", 128, 128);
         return new TrainRecipe(
                 model,
@@ -52,7 +56,8 @@ class MpDetTrainerTest {
                 0,
                 LossWeights.DEFAULTS,
                 1,
-                3);
+                3,
+                servedInput);
     }
 
     @Test
@@ -134,6 +139,40 @@ class MpDetTrainerTest {
             NDList b = back.forward(new ParameterStore(m, false), new NDList(x), false);
             for (int i = 0; i < a.size(); i++) assertEquals(a.get(i), b.get(i), "output " + i);
         }
+    }
+
+    @Test
+    void shouldSaveTheTrainedWeightsAtTheServedInputSize(@TempDir Path dir) throws IOException {
+        List<LabeledImage> images = TinyDataset.write(dir.resolve("data"), 2);
+        Path out = dir.resolve("out");
+        Path model = new MpDetTrainer(
+                        recipe(1, List.of(192, 96)),
+                        new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8))
+                .train(images, out, false);
+        try (NDManager m = NDManager.newBaseManager()) {
+            MpDetConfig served = ModelFile.load(model, m).config();
+            assertEquals(192, served.inputWidth());
+            assertEquals(96, served.inputHeight());
+            // Only the size differs; the checkpoint keeps the training size so --resume trains at it.
+            assertEquals(recipe(1).model(), served.withInput(128, 128));
+            assertEquals(
+                    128,
+                    ModelFile.load(out.resolve("checkpoint.mpdet"), m).config().inputWidth());
+        }
+        assertArrayEquals(weights(out.resolve("checkpoint.mpdet"))[0], weights(model)[0], 0f);
+        try (MpDetRunner runner = MpDetRunner.open(model, MpDetDecoder.Params.DEFAULTS)) {
+            assertEquals(2, ModelDetections.run(runner, images, 2).size(), "runs at the served size");
+        }
+    }
+
+    @Test
+    void shouldRefuseAServedInputThatIsNotTwoMultiplesOf32() {
+        var notPair = org.junit.jupiter.api.Assertions.assertThrows(
+                IllegalArgumentException.class, () -> recipe(1, List.of(192)));
+        assertTrue(notPair.getMessage().contains("'servedInput' must be [width, height]"), notPair.getMessage());
+        var odd = org.junit.jupiter.api.Assertions.assertThrows(
+                IllegalArgumentException.class, () -> recipe(1, List.of(200, 96)));
+        assertTrue(odd.getMessage().contains("multiples of 32"), odd.getMessage());
     }
 
     @Test
