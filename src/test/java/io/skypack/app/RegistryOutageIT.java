@@ -185,6 +185,7 @@ class RegistryOutageIT {
                                 "written with its topic's schema id: " + o);
                     }
                     assertTrue(retriesAtStart >= 5 && retriesMid >= 5, summary);
+                    assertEquals(1, child.count("starting anyway"), "the start-up check only warned");
                     assertTrue(
                             child.lines(RETRY_LINE).stream()
                                     .anyMatch(l -> l.contains("unreachable") && l.contains("retry 1/")),
