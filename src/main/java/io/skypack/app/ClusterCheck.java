@@ -34,6 +34,8 @@ final class ClusterCheck {
 
     private static final Pattern JAAS_USER = Pattern.compile("username\\s*=\\s*(?:\"([^\"]*)\"|([^\\s;\"]+))");
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ClusterCheck.class);
+
     private ClusterCheck() {}
 
     /**
@@ -43,8 +45,28 @@ final class ClusterCheck {
      *     handshake failed (and why), or the service did not answer
      */
     static void verify(PipelineConfig config, SchemaRegistryClient registry) throws IOException {
+        verify(config, registry, false);
+    }
+
+    /**
+     * As {@link #verify(PipelineConfig, SchemaRegistryClient)}; with {@code registryMayBeDown}, a
+     * registry that does not answer (no connection, timeouts, HTTP 429 or 5xx, after the client's
+     * retries) is only warned about. The detector is a service: started before the registry (or during
+     * its outage), it must wait for it, which it does, record by record (a record whose schema it cannot
+     * fetch fails the task and is read again), rather than exit. Rejected credentials and TLS failures
+     * still end the command.
+     */
+    static void verify(PipelineConfig config, SchemaRegistryClient registry, boolean registryMayBeDown)
+            throws IOException {
         kafka(config, KAFKA_TIMEOUT);
-        registry(registry);
+        try {
+            registry(registry);
+        } catch (IOException e) {
+            if (!registryMayBeDown || !isOutage(e)) throw e;
+            LOG.warn(
+                    "{}; starting anyway: no record is read until the schema registry answers (each is retried)",
+                    e.getMessage());
+        }
     }
 
     /** One {@code DescribeCluster} request with the configuration's client and security settings. */
@@ -79,6 +101,16 @@ final class ClusterCheck {
         } finally {
             admin.close(Duration.ofSeconds(2));
         }
+    }
+
+    /**
+     * Whether a failed {@link #registry} check is an outage, which may heal (no answer, HTTP 408, 429 or
+     * 5xx after the client's retries), rather than a refusal (credentials, TLS, a wrong URL).
+     */
+    static boolean isOutage(IOException e) {
+        return e.getCause() instanceof SchemaRegistryException r
+                && r.isRetriable()
+                && find(r, SSLException.class) == null;
     }
 
     /** One {@code GET /subjects} with the registry client's URL, TLS settings and credentials. */

@@ -47,8 +47,9 @@ final class DetectCommand implements Callable<Integer> {
         o.flush();
         // A bad skypack.* value is named before anything goes over the network.
         cfg.settings("(not loaded yet)", DetectorRuntime::className);
-        // Wrong credentials or an untrusted certificate: one clear line now, not retries for ever.
-        ClusterCheck.verify(cfg, new SchemaRegistryClient(cfg.registry()));
+        // Wrong credentials or an untrusted certificate: one clear line now, not retries for ever. A registry
+        // that is down only delays the records (RegistryOutageIT), so the detector starts without it.
+        ClusterCheck.verify(cfg, new SchemaRegistryClient(cfg.registry()), true);
         CountDownLatch stopped = new CountDownLatch(1);
         CountDownLatch closed = new CountDownLatch(1);
         try (DetectorRuntime app = DetectorRuntime.create(cfg)) {

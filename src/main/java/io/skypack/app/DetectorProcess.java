@@ -174,6 +174,11 @@ final class DetectorProcess implements AutoCloseable {
         return lines().stream().filter(l -> l.contains(text)).count();
     }
 
+    /** The lines of the log that contain {@code text}. */
+    List<String> lines(String text) {
+        return lines().stream().filter(l -> l.contains(text)).toList();
+    }
+
     /** The log's last lines, for a failure message. */
     String tail(int n) {
         List<String> lines = lines();

@@ -20,6 +20,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
+import java.util.function.UnaryOperator;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.streams.KafkaStreams;
@@ -53,7 +54,15 @@ final class DetectorRuntime implements AutoCloseable {
 
     /** Opens the models and builds (but does not start) the application. */
     static DetectorRuntime create(PipelineConfig config) throws IOException {
-        Detectors d = openDetectors(config);
+        return create(config, UnaryOperator.identity());
+    }
+
+    /**
+     * As {@link #create(PipelineConfig)}, with every detector passed through {@code decorate} first (the
+     * fault tests wrap the real detector in one that fails on a chosen batch).
+     */
+    static DetectorRuntime create(PipelineConfig config, UnaryOperator<Detector> decorate) throws IOException {
+        Detectors d = openDetectors(config, decorate);
         try {
             SchemaRegistryClient registry = new SchemaRegistryClient(config.registry());
             SkypackTopology.Codecs codecs = codecs(registry);
@@ -70,9 +79,10 @@ final class DetectorRuntime implements AutoCloseable {
     }
 
     /**
-     * A failed task (broker gone, a producer fenced) restarts from its committed state in a new
-     * thread; but credentials the cluster rejects (revoked, or a certificate no longer trusted) do not
-     * heal by retrying, so the application stops (state ERROR; {@code detect} exits with 1).
+     * A failed task (broker gone, a producer fenced, the schema registry unreachable) restarts from its
+     * committed state in a new thread; but credentials the cluster rejects (revoked, or a certificate no
+     * longer trusted) do not heal by retrying, so the application stops (state ERROR; {@code detect}
+     * exits with 1).
      */
     static StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse onStreamThreadFailure(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
@@ -81,8 +91,20 @@ final class DetectorRuntime implements AutoCloseable {
                 return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
             }
         }
-        LOG.error("stream thread failed, replacing it: {}", e.toString());
+        LOG.error("stream thread failed, replacing it: {}{}", e.toString(), rootCause(e));
         return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+    }
+
+    /**
+     * The innermost cause with a message, which says what went wrong (Kafka Streams wraps it in its own
+     * exceptions), or "" when that is {@code e} itself.
+     */
+    private static String rootCause(Throwable e) {
+        Throwable said = e;
+        for (Throwable t = e.getCause(); t != null && t != t.getCause(); t = t.getCause()) {
+            if (t.getMessage() != null) said = t;
+        }
+        return said == e ? "" : "; cause: " + said;
     }
 
     static SkypackTopology.Codecs codecs(SchemaRegistryClient registry) {
@@ -107,6 +129,10 @@ final class DetectorRuntime implements AutoCloseable {
      * model, {@code skypack.model.fine}, alone); {@code skypack.workers} detectors, each with its own models.
      */
     static Detectors openDetectors(PipelineConfig config) throws IOException {
+        return openDetectors(config, UnaryOperator.identity());
+    }
+
+    private static Detectors openDetectors(PipelineConfig config, UnaryOperator<Detector> decorate) throws IOException {
         String kind = config.string("detector");
         int workers = (int) config.number("workers", 1, 64);
         String coarse = config.string("model.coarse"), fine = config.string("model.fine");
@@ -154,7 +180,7 @@ final class DetectorRuntime implements AutoCloseable {
             }
             throw e;
         }
-        return new Detectors(new DetectorPool(detectors, models), modelId);
+        return new Detectors(new DetectorPool(detectors.stream().map(decorate).toList(), models), modelId);
     }
 
     void start() {

@@ -20,7 +20,8 @@ import javax.imageio.stream.ImageInputStream;
  * decoded image, or the {@link RejectReason} and a message that says what was wrong, for the
  * dead-letter record. Never throws on bad input.
  *
- * <p>Order of checks, cheapest first, so hostile input costs little: required fields, declared size
+ * <p>Order of checks, cheapest first, so hostile input costs little: required fields (and a flight id of
+ * at most {@link #MAX_FLIGHT_ID_CHARS} characters), declared size
  * positive and within the pixel limit, payload within the byte limit, then the image header (the
  * real size, read without decoding pixels: a small PNG can declare 60,000 x 60,000 pixels and would
  * otherwise allocate gigabytes), and only then the pixels.
@@ -44,6 +45,13 @@ public final class FrameValidator {
         }
     }
 
+    /**
+     * Longest flight id accepted, in characters. The flight id is the key of every output record and is
+     * stored with every buffered frame, so a hostile one of a few hundred kB would make those records
+     * larger than the broker accepts, fail the task on every attempt, and stop the partition.
+     */
+    public static final int MAX_FLIGHT_ID_CHARS = 1024;
+
     private final long maxImageBytes;
     private final long maxPixels;
 
@@ -58,9 +66,20 @@ public final class FrameValidator {
         this.maxPixels = maxPixels;
     }
 
+    /** The largest encoded image accepted, bytes. */
+    public long maxImageBytes() {
+        return maxImageBytes;
+    }
+
     public Result validate(Frame frame) {
         if (frame.getFlightId() == null || frame.getFlightId().toString().isBlank()) {
             return Result.reject(RejectReason.MISSING_FIELD, "flightId is empty");
+        }
+        if (frame.getFlightId().length() > MAX_FLIGHT_ID_CHARS) {
+            return Result.reject(
+                    RejectReason.CORRUPT_RECORD,
+                    "flightId is " + frame.getFlightId().length() + " characters long, over the limit of "
+                            + MAX_FLIGHT_ID_CHARS);
         }
         if (frame.getImage() == null) {
             return Result.reject(

@@ -39,8 +39,13 @@ import org.slf4j.LoggerFactory;
  *       detector failed on even alone.
  * </ul>
  *
- * <p>When the detector fails on a batch (a model error, out of native memory), each of its frames is
- * retried alone, so one bad frame does not take the others down and the next batch runs as usual.
+ * <p>When the detector fails on a batch (a {@link DetectionException}, a DJL engine error such as
+ * native memory running out, or an {@link OutOfMemoryError} of the Java heap), each of its frames is
+ * retried alone, so one bad frame does not take the others down and the next batch runs as usual. A
+ * heap {@code OutOfMemoryError} is caught here on purpose: a batch's images and tensors are the
+ * large allocations of this thread and are garbage once the batch has failed, so the frames retried
+ * alone usually fit; letting it kill the stream thread would only run the same batch again after
+ * the restart, and fail it again. Other {@link Error}s still end the thread.
  * Everything happens on the stream thread that consumed the frames, so under {@code exactly_once_v2}
  * the results, the batcher's store deletes and the input offsets commit together: an input offset is
  * never committed before its frame's result is produced.
@@ -76,6 +81,7 @@ public final class InferenceStage
     }
 
     private final DetectorPool detectors;
+    private final String sourceTopic;
     private final DecodedImages decoded;
     private final FrameValidator decoder;
     private final Serializer<Frame> frameBytes;
@@ -83,17 +89,21 @@ public final class InferenceStage
     private ProcessorContext<String, SpecificRecord> context;
 
     /**
+     * @param sourceTopic the frames topic, named in dead letters: a batch flushed by the batcher's
+     *     punctuator has no record metadata to take it from
      * @param decoded the images the decode step kept
      * @param decoder decodes the (already validated) images again when they are not in {@code decoded}
      * @param frameBytes re-encodes a frame for the dead-letter record of an inference failure
      */
     public InferenceStage(
             DetectorPool detectors,
+            String sourceTopic,
             DecodedImages decoded,
             FrameValidator decoder,
             Serializer<Frame> frameBytes,
             Settings settings) {
         this.detectors = Objects.requireNonNull(detectors, "detectors");
+        this.sourceTopic = Objects.requireNonNull(sourceTopic, "sourceTopic");
         this.decoded = Objects.requireNonNull(decoded, "decoded");
         this.decoder = Objects.requireNonNull(decoder, "decoder");
         this.frameBytes = Objects.requireNonNull(frameBytes, "frameBytes");
@@ -142,7 +152,7 @@ public final class InferenceStage
         if (!images.isEmpty()) {
             try {
                 result = detectors.detect(images);
-            } catch (DetectionException | RuntimeException e) {
+            } catch (DetectionException | RuntimeException | OutOfMemoryError e) {
                 LOG.warn(
                         "detector failed on a batch of {} frame(s) of flight {} ({}); retrying each frame alone",
                         images.size(),
@@ -188,7 +198,7 @@ public final class InferenceStage
                     batchSize,
                     context.currentSystemTimeMs() - f.arrivalMs(),
                     settings);
-        } catch (DetectionException | RuntimeException e) {
+        } catch (DetectionException | RuntimeException | OutOfMemoryError e) {
             LOG.warn(
                     "detector failed on frame {} of flight {} alone; dead-lettered: {}",
                     f.value().getFrameIndex(),
@@ -202,14 +212,14 @@ public final class InferenceStage
     }
 
     private RejectedFrame rejected(BufferedFrame<String, Frame> f, RejectReason reason, String message) {
-        String topic = context.recordMetadata().map(m -> m.topic()).orElse("");
-        byte[] value = frameBytes.serialize(topic, f.value());
+        byte[] value = frameBytes.serialize(sourceTopic, f.value());
         return RejectedFrame.newBuilder()
                 .setReasonCode(reason)
                 .setMessage(message)
-                .setSourceTopic(topic)
-                .setSourcePartition(
-                        context.recordMetadata().map(m -> m.partition()).orElse(-1))
+                .setSourceTopic(sourceTopic)
+                // One source topic per sub-topology: the task's partition is the frame's input partition,
+                // also when a punctuator flushed the batch and there is no current record.
+                .setSourcePartition(context.taskId().partition())
                 .setSourceOffset(f.sourceOffset())
                 .setFlightId(f.value().getFlightId())
                 .setOriginalKey(ByteBuffer.wrap(f.key().getBytes(java.nio.charset.StandardCharsets.UTF_8)))

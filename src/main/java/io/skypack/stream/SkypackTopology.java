@@ -97,7 +97,12 @@ public final class SkypackTopology {
         topology.addProcessor(
                 INFERENCE,
                 () -> new InferenceStage(
-                        detectors, decoded, validator, codecs.frameSerde().serializer(), settings.inference()),
+                        detectors,
+                        t.frames(),
+                        decoded,
+                        validator,
+                        codecs.frameSerde().serializer(),
+                        settings.inference()),
                 FrameDecoder.VALID);
         topology.addProcessor(
                 InferenceStage.STATISTICS, () -> new FlightStatistics(settings.statsWindow(), STATS_STORE), INFERENCE);

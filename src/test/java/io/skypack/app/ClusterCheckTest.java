@@ -95,6 +95,25 @@ class ClusterCheckTest {
         }
     }
 
+    /** detect waits for a registry that is down; replay and live (and a 401 anywhere) end at once. */
+    @Test
+    void aRegistryThatDoesNotAnswerShouldOnlyBeWarnedAboutWhenTheCommandMayWaitForIt() throws IOException {
+        try (FakeSchemaRegistry registry = FakeSchemaRegistry.start()) {
+            SchemaRegistryClient client = new SchemaRegistryClient(SchemaRegistryConfig.builder(registry.url())
+                    .retries(1)
+                    .retryBackoff(java.time.Duration.ofMillis(1), java.time.Duration.ofMillis(2))
+                    .build());
+            registry.failNext(2, 503);
+            IOException e = assertThrows(IOException.class, () -> ClusterCheck.registry(client));
+            assertTrue(e.getMessage().contains("HTTP 503"), e.getMessage());
+            assertTrue(ClusterCheck.isOutage(e), "detect starts anyway");
+
+            registry.requireBasicAuth("uav-7", "right-password");
+            IOException denied = assertThrows(IOException.class, () -> ClusterCheck.registry(client));
+            assertFalse(ClusterCheck.isOutage(denied), "rejected credentials end detect too");
+        }
+    }
+
     @Test
     void shouldStopTheApplicationWhenKafkaRejectsItsCredentialsAndReplaceTheThreadOtherwise() {
         assertEquals(

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import io.skypack.embedded.LocalKafkaBroker;
 import io.skypack.embedded.LocalSchemaRegistry;
-import io.skypack.ingest.FlightSource;
 import io.skypack.registry.AvroDeserializer;
 import io.skypack.registry.SchemaRegistryClient;
 import io.skypack.schema.Frame;
@@ -14,14 +13,11 @@ import io.skypack.schema.FrameDetections;
 import io.skypack.schema.RejectReason;
 import io.skypack.schema.RejectedFrame;
 import io.skypack.stream.SkypackTopology;
-import io.skypack.train.synth.FlightWriter;
 import io.skypack.train.synth.SynthConfig;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -33,7 +29,6 @@ import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.stream.Stream;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -72,8 +67,7 @@ class CrashRecoveryIT {
     /** Flight 1, frame 9 carries garbage instead of a JPEG: it must come out on the dead-letter topic. */
     private static final int CORRUPT_FLIGHT = 1, CORRUPT_FRAME = 9;
 
-    private static final Path WORK = Path.of("target", "crash-recovery-it");
-    private static final SkypackTopology.Topics TOPICS = SkypackTopology.Topics.DEFAULT;
+    private static final SkypackTopology.Topics TOPICS = ReliabilityHarness.TOPICS;
     private static final int PARTITIONS = 2;
     /** Longest wait for the next result before a scenario gives up (a loaded 2-core machine). */
     private static final Duration PROGRESS_TIMEOUT = Duration.ofSeconds(120);
@@ -87,30 +81,19 @@ class CrashRecoveryIT {
     @BeforeAll
     static void startRegistryAndGenerateFlights() throws IOException {
         registry = LocalSchemaRegistry.start();
-        Path root = Files.createTempDirectory("skypack-crash-flights");
-        try {
-            // Small frames: the model letterboxes to its input anyway, and the decode stays cheap.
-            SynthConfig synth =
-                    new SynthConfig(320, 192, FRAMES_PER_FLIGHT, FLIGHTS, 2.0, 40, 110, 1.0, 1.0, 0, 0.9, SEED);
-            List<List<Frame>> flights = new ArrayList<>();
-            for (FlightWriter.FlightSummary f : new FlightWriter(synth, root, false).writeAll(s -> {})) {
-                List<Frame> flight = new ArrayList<>();
-                FlightSource.open(root, f.name(), synth.fps(), Instant.now()).forEach(flight::add);
-                flights.add(flight);
-            }
-            Frame good = flights.get(CORRUPT_FLIGHT).get(CORRUPT_FRAME);
-            byte[] junk = new byte[2048];
-            new Random(SEED).nextBytes(junk);
-            junk[0] = (byte) 0xff;
-            junk[1] = (byte) 0xd8; // a JPEG start marker, then nothing a decoder can use
-            corrupt = Frame.newBuilder(good).setImage(ByteBuffer.wrap(junk)).build();
-            flights.get(CORRUPT_FLIGHT).set(CORRUPT_FRAME, corrupt);
-            frames = new ArrayList<>();
-            for (int i = 0; i < FRAMES_PER_FLIGHT; i++) {
-                for (List<Frame> flight : flights) frames.add(flight.get(i));
-            }
-        } finally {
-            deleteRecursively(root);
+        // Small frames: the model letterboxes to its input anyway, and the decode stays cheap.
+        List<List<Frame>> flights = ReliabilityHarness.syntheticFlights(
+                new SynthConfig(320, 192, FRAMES_PER_FLIGHT, FLIGHTS, 2.0, 40, 110, 1.0, 1.0, 0, 0.9, SEED));
+        Frame good = flights.get(CORRUPT_FLIGHT).get(CORRUPT_FRAME);
+        byte[] junk = new byte[2048];
+        new Random(SEED).nextBytes(junk);
+        junk[0] = (byte) 0xff;
+        junk[1] = (byte) 0xd8; // a JPEG start marker, then nothing a decoder can use
+        corrupt = Frame.newBuilder(good).setImage(ByteBuffer.wrap(junk)).build();
+        flights.get(CORRUPT_FLIGHT).set(CORRUPT_FRAME, corrupt);
+        frames = new ArrayList<>();
+        for (int i = 0; i < FRAMES_PER_FLIGHT; i++) {
+            for (List<Frame> flight : flights) frames.add(flight.get(i));
         }
     }
 
@@ -334,37 +317,15 @@ class CrashRecoveryIT {
     record Settled(List<Result> committed, long aborted) {}
 
     private static LocalKafkaBroker startBroker() throws IOException {
-        // The coordinator looks for timed-out transactions every 10 s by default; a killed detector's
-        // open transaction blocks read_committed readers (and the restarted detector's offset fetch)
-        // until it is aborted, so look every second.
-        LocalKafkaBroker broker = LocalKafkaBroker.start(
-                Map.of("transaction.abort.timed.out.transaction.cleanup.interval.ms", "1000"),
-                LocalKafkaBroker.DEFAULT_STARTUP_TIMEOUT);
-        broker.createTopics(
-                PARTITIONS, TOPICS.frames(), TOPICS.detections(), TOPICS.flightStats(), TOPICS.deadLetters());
-        return broker;
+        return ReliabilityHarness.startBroker(PARTITIONS);
     }
 
     /** @param settings {@code KEY=VALUE} over the profile, each passed as {@code --set} */
     private static DetectorProcess startDetector(
             LocalKafkaBroker broker, String profile, List<String> settings, Path dir, int run) throws IOException {
-        List<String> args = new ArrayList<>(List.of(
-                "--bootstrap-servers",
-                broker.bootstrapServers(),
-                "--registry",
-                registry.url(),
-                "--profile",
-                profile,
-                // The same state folder for every run, as a restarted process on the same host has.
-                "--set",
-                "state.dir=" + dir.resolve("state").toAbsolutePath(),
-                // A killed member leaves the group when its session expires (45 s by default);
-                // the restarted one waits for that before it gets the tasks.
-                "--set",
-                "session.timeout.ms=6000",
-                "--set",
-                "heartbeat.interval.ms=1500"));
-        for (String kv : settings) args.addAll(List.of("--set", kv));
+        // The same state folder for every run, as a restarted process on the same host has.
+        List<String> args =
+                ReliabilityHarness.detectorArgs(broker, registry.url(), profile, dir.resolve("state"), settings);
         return DetectorProcess.start(dir.resolve("detector-" + run + ".log"), args);
     }
 
@@ -483,21 +444,11 @@ class CrashRecoveryIT {
     }
 
     private static SchemaRegistryClient registryClient() {
-        return new SchemaRegistryClient(
-                io.skypack.registry.SchemaRegistryConfig.builder(registry.url()).build());
+        return ReliabilityHarness.registryClient(registry.url());
     }
 
     private static Path freshDir(String scenario) throws IOException {
-        Path dir = WORK.resolve(scenario);
-        deleteRecursively(dir);
-        return Files.createDirectories(dir);
-    }
-
-    private static void deleteRecursively(Path dir) throws IOException {
-        if (!Files.exists(dir)) return;
-        try (Stream<Path> files = Files.walk(dir)) {
-            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) Files.delete(p);
-        }
+        return ReliabilityHarness.freshDir("crash-recovery-it", scenario);
     }
 
     /**

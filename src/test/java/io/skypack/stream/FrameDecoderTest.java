@@ -2,6 +2,8 @@ package io.skypack.stream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.skypack.registry.AvroDeserializer;
@@ -9,6 +11,7 @@ import io.skypack.registry.AvroSerializer;
 import io.skypack.registry.FakeSchemaRegistry;
 import io.skypack.registry.SchemaRegistryClient;
 import io.skypack.registry.SchemaRegistryConfig;
+import io.skypack.registry.SchemaRegistryException;
 import io.skypack.schema.Frame;
 import io.skypack.schema.ImageEncoding;
 import io.skypack.schema.RejectReason;
@@ -21,6 +24,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.streams.errors.StreamsException;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.junit.jupiter.api.AfterEach;
@@ -150,6 +154,72 @@ class FrameDecoderTest {
             assertEquals(NOW, r.getRejectedAt());
             assertTrue(!r.getMessage().isBlank());
         }
+    }
+
+    /**
+     * A registry outage says nothing about the record: it must not be dead-lettered (as CORRUPT_RECORD,
+     * say) but fail the task, so that the record is read again once the registry answers.
+     */
+    @Test
+    void shouldFailTheTaskAndNotDeadLetterWhenTheRegistryCannotBeReached() {
+        byte[] good = bytes(good(0));
+        // A client that has not learned the schema id yet, as a freshly started detector.
+        SchemaRegistryClient cold = new SchemaRegistryClient(SchemaRegistryConfig.builder(registry.url())
+                .retries(2)
+                .retryBackoff(Duration.ofMillis(1), Duration.ofMillis(2))
+                .build());
+        FrameDecoder fresh = new FrameDecoder(
+                AvroDeserializer.forType(Frame.class, cold), new FrameValidator(1000, 64L * 64), decoded, () -> NOW);
+        fresh.init(context);
+        registry.failNext(3, 503); // the first try and both retries
+        context.setRecordMetadata(TOPIC, 3, 0);
+        StreamsException e =
+                assertThrows(StreamsException.class, () -> fresh.process(new Record<>("k".getBytes(), good, 1000L)));
+        assertInstanceOf(SchemaRegistryException.class, e.getCause());
+        assertTrue(e.getMessage().contains("uav.frames-3@0"), e.getMessage());
+        assertTrue(context.forwarded().isEmpty(), "nothing forwarded, nothing dead-lettered");
+
+        fresh.process(new Record<>("k".getBytes(), good, 1000L)); // the record again, the registry back
+        assertEquals(1, to(FrameDecoder.VALID).size());
+        assertEquals(0, to(FrameDecoder.REJECTED).size());
+    }
+
+    /**
+     * A flight id of hundreds of kB would make every record that carries it too large for the broker
+     * (the batcher's changelog, the outputs, the dead letter itself): rejected, and not copied.
+     */
+    @Test
+    void shouldDeadLetterAnOverlongFlightIdWithoutCopyingIt() {
+        Frame f = good(1);
+        f.setFlightId("x".repeat(FrameValidator.MAX_FLIGHT_ID_CHARS + 1));
+        feed(bytes(f));
+        var rejected = to(FrameDecoder.REJECTED);
+        assertEquals(1, rejected.size());
+        RejectedFrame r = (RejectedFrame) rejected.get(0).record().value();
+        assertEquals(RejectReason.CORRUPT_RECORD, r.getReasonCode());
+        assertTrue(r.getMessage().contains("over the limit of 1024"), r.getMessage());
+        assertEquals(null, r.getFlightId());
+        assertEquals(null, rejected.get(0).record().key());
+        assertEquals(0, to(FrameDecoder.VALID).size());
+    }
+
+    /** A dead letter must fit where its record did: huge original bytes are cut, and the message says so. */
+    @Test
+    void shouldCutTheOriginalBytesOfAHugeRecordInItsDeadLetter() {
+        byte[] junk = new byte[1000 + FrameDecoder.DEAD_LETTER_VALUE_SLACK + 5000];
+        junk[0] = 9; // not the magic byte
+        byte[] key = new byte[FrameDecoder.DEAD_LETTER_KEY_BYTES + 1];
+        context.setRecordMetadata(TOPIC, 3, 0);
+        decoder.process(new Record<>(key, junk, 1000L));
+        RejectedFrame r =
+                (RejectedFrame) to(FrameDecoder.REJECTED).get(0).record().value();
+        assertEquals(RejectReason.BAD_MAGIC_BYTE, r.getReasonCode());
+        assertEquals(
+                1000 + FrameDecoder.DEAD_LETTER_VALUE_SLACK,
+                r.getOriginalValue().remaining());
+        assertEquals(FrameDecoder.DEAD_LETTER_KEY_BYTES, r.getOriginalKey().remaining());
+        assertTrue(r.getMessage().contains("[original value cut to 66536 of 71536 bytes]"), r.getMessage());
+        assertTrue(r.getMessage().contains("[original key cut to 65536 of 65537 bytes]"), r.getMessage());
     }
 
     private static Frame jpeg(byte[] notAJpeg) {

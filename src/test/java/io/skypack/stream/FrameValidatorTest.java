@@ -93,6 +93,15 @@ class FrameValidatorTest {
     }
 
     @Test
+    void shouldRejectAFlightIdOverTheLimit() {
+        Frame f = frame(2, 2, ImageEncoding.RAW_RGB, new byte[12]);
+        f.setFlightId("f".repeat(FrameValidator.MAX_FLIGHT_ID_CHARS));
+        assertTrue(validator.validate(f).accepted(), "at the limit");
+        f.setFlightId("f".repeat(FrameValidator.MAX_FLIGHT_ID_CHARS + 1));
+        assertRejected(f, RejectReason.CORRUPT_RECORD, "flightId is 1025 characters long, over the limit of 1024");
+    }
+
+    @Test
     void shouldRejectBytesOfAnotherFormatThanDeclared() throws IOException {
         assertRejected(
                 frame(64, 48, ImageEncoding.JPEG, encode(64, 48, "png")),

@@ -70,6 +70,10 @@ class SkypackTopologyTest {
     private final Set<Long> poisoned = new java.util.HashSet<>();
     /** Batch sizes the detector was called with. */
     private final List<Integer> calls = new ArrayList<>();
+    /** Frame indices the scripted detector runs out of heap on, even alone. */
+    private final Set<Long> outOfMemory = new java.util.HashSet<>();
+    /** The detector call (0-based, as counted by {@link #calls}) that runs out of heap once; -1 for none. */
+    private int outOfMemoryOnCall = -1;
 
     @BeforeEach
     void start() throws IOException {
@@ -91,10 +95,13 @@ class SkypackTopologyTest {
         @Override
         public DetectionBatch detect(List<FrameImage> batch) throws DetectionException {
             calls.add(batch.size());
+            if (calls.size() - 1 == outOfMemoryOnCall) throw new OutOfMemoryError("scripted: Java heap space");
             List<FrameResult> out = new ArrayList<>();
             for (FrameImage f : batch) {
                 // The scripted failure keys on the image's top-left red value, which carries the frame index.
                 long index = (f.image().getRGB(0, 0) >> 16) & 0xff;
+                if (outOfMemory.contains(index))
+                    throw new OutOfMemoryError("scripted: Java heap space on frame " + index);
                 if (poisoned.contains(index))
                     throw new DetectionException(
                             "scripted failure on frame " + index, new IllegalStateException("scripted"));
@@ -252,6 +259,45 @@ class SkypackTopologyTest {
         Frame back = AvroDeserializer.forType(Frame.class, client)
                 .deserialize(T.frames(), rejected.get(0).getOriginalValue().array());
         assertEquals(1, back.getFrameIndex(), "the dead letter carries the frame itself");
+    }
+
+    @Test
+    void shouldRetryTheFramesAloneWhenTheDetectorRunsOutOfHeapOnABatch() {
+        drive(Optional.empty());
+        outOfMemoryOnCall = 0;
+        for (long i = 0; i < 4; i++) send(bytes(frame(i)), NOW);
+        assertEquals(
+                List.of(0L, 1L, 2L, 3L),
+                readDetections().stream().map(FrameDetections::getFrameIndex).toList());
+        assertEquals(List.of(), readRejected());
+        assertEquals(List.of(2, 1, 1, 2), calls, "the failed batch again frame by frame, then the next batch");
+    }
+
+    /**
+     * A frame the detector fails on even alone, in a batch that the latency budget closed (so no input
+     * record is current when it fails): dead-lettered with the failure and its own input coordinates, and
+     * the next batch runs.
+     */
+    @Test
+    void shouldDeadLetterAFrameOfABatchClosedByTheLatencyBudgetWithItsSourceAndTheFailure() {
+        drive(Optional.empty());
+        outOfMemory.add(5L);
+        send(bytes(frame(5)), NOW);
+        driver.advanceWallClockTime(Duration.ofMillis(150));
+        List<RejectedFrame> rejected = readRejected();
+        assertEquals(1, rejected.size());
+        RejectedFrame r = rejected.get(0);
+        assertEquals(RejectReason.INFERENCE_FAILED, r.getReasonCode());
+        assertTrue(r.getMessage().contains("OutOfMemoryError"), r.getMessage());
+        assertEquals(T.frames(), r.getSourceTopic());
+        assertEquals(0, r.getSourcePartition());
+        assertEquals(0L, r.getSourceOffset());
+        send(bytes(frame(6)), NOW);
+        send(bytes(frame(7)), NOW);
+        assertEquals(
+                List.of(6L, 7L),
+                readDetections().stream().map(FrameDetections::getFrameIndex).toList());
+        assertEquals(List.of(1, 1, 2), calls);
     }
 
     @Test
