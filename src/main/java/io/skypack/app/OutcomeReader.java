@@ -12,12 +12,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
  * Reads the detector's results into a {@link FrameLedger}: the detections and dead-letter topics from
@@ -29,7 +26,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 final class OutcomeReader implements AutoCloseable {
     private final KafkaConsumer<String, byte[]> committed;
     /** read_uncommitted, only for the high watermarks. */
-    private final KafkaConsumer<byte[], byte[]> uncommitted;
+    private final KafkaConsumer<String, byte[]> uncommitted;
 
     private final SkypackTopology.Topics topics;
     private final List<TopicPartition> partitions = new ArrayList<>();
@@ -39,28 +36,8 @@ final class OutcomeReader implements AutoCloseable {
 
     OutcomeReader(String bootstrap, SchemaRegistryClient registry, SkypackTopology.Topics topics) {
         this.topics = topics;
-        committed = new KafkaConsumer<>(
-                Map.of(
-                        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                        bootstrap,
-                        ConsumerConfig.ISOLATION_LEVEL_CONFIG,
-                        "read_committed",
-                        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
-                        false,
-                        ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG,
-                        16 << 20),
-                new StringDeserializer(),
-                new ByteArrayDeserializer());
-        uncommitted = new KafkaConsumer<>(
-                Map.of(
-                        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                        bootstrap,
-                        ConsumerConfig.ISOLATION_LEVEL_CONFIG,
-                        "read_uncommitted",
-                        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
-                        false),
-                new ByteArrayDeserializer(),
-                new ByteArrayDeserializer());
+        committed = OutputConsumers.open(bootstrap, "read_committed");
+        uncommitted = OutputConsumers.open(bootstrap, "read_uncommitted");
         for (String t : List.of(topics.detections(), topics.deadLetters())) {
             committed
                     .partitionsFor(t, Duration.ofSeconds(30))
@@ -124,10 +101,7 @@ final class OutcomeReader implements AutoCloseable {
     }
 
     private boolean reached(Map<TopicPartition, Long> end) {
-        for (var e : end.entrySet()) {
-            if (committed.position(e.getKey()) < e.getValue()) return false;
-        }
-        return true;
+        return OutputConsumers.reached(committed, end);
     }
 
     @Override

@@ -15,12 +15,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Consumer;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
  * Reads what the detector application wrote (committed records only): detections, dead letters and
@@ -41,20 +38,7 @@ final class OutputWatcher implements AutoCloseable {
 
     OutputWatcher(String bootstrapServers, SchemaRegistryClient registry, SkypackTopology.Topics topics) {
         this.topics = topics;
-        this.consumer = new KafkaConsumer<>(
-                Map.of(
-                        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                        bootstrapServers,
-                        ConsumerConfig.ISOLATION_LEVEL_CONFIG,
-                        "read_committed",
-                        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
-                        false,
-                        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
-                        "earliest",
-                        ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG,
-                        16 << 20),
-                new StringDeserializer(),
-                new ByteArrayDeserializer());
+        this.consumer = OutputConsumers.open(bootstrapServers, "read_committed");
         List<TopicPartition> parts = new ArrayList<>();
         for (String t : List.of(topics.detections(), topics.deadLetters(), topics.flightStats())) {
             consumer.partitionsFor(t, Duration.ofSeconds(30))

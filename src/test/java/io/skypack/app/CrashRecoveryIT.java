@@ -29,14 +29,11 @@ import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -525,24 +522,11 @@ class CrashRecoveryIT {
 
     /** The high watermarks and last stable offsets of the output topics' partitions. */
     private static final class OutputEnds implements AutoCloseable {
-        private final KafkaConsumer<byte[], byte[]> committed, uncommitted;
+        private final KafkaConsumer<String, byte[]> committed, uncommitted;
 
         OutputEnds(String bootstrap) {
-            committed = consumer(bootstrap, "read_committed");
-            uncommitted = consumer(bootstrap, "read_uncommitted");
-        }
-
-        private static KafkaConsumer<byte[], byte[]> consumer(String bootstrap, String isolation) {
-            return new KafkaConsumer<>(
-                    Map.of(
-                            ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                            bootstrap,
-                            ConsumerConfig.ISOLATION_LEVEL_CONFIG,
-                            isolation,
-                            ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
-                            false),
-                    new ByteArrayDeserializer(),
-                    new ByteArrayDeserializer());
+            committed = OutputConsumers.open(bootstrap, "read_committed");
+            uncommitted = OutputConsumers.open(bootstrap, "read_uncommitted");
         }
 
         Map<TopicPartition, Long> high() {
@@ -579,18 +563,7 @@ class CrashRecoveryIT {
         }
 
         private CommittedOutput(String bootstrap, SchemaRegistryClient client, String isolation) {
-            consumer = new KafkaConsumer<>(
-                    Map.of(
-                            ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                            bootstrap,
-                            ConsumerConfig.ISOLATION_LEVEL_CONFIG,
-                            isolation,
-                            ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
-                            false,
-                            ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG,
-                            16 << 20),
-                    new StringDeserializer(),
-                    new ByteArrayDeserializer());
+            consumer = OutputConsumers.open(bootstrap, isolation);
             List<TopicPartition> parts = partitions();
             consumer.assign(parts);
             consumer.seekToBeginning(parts);
@@ -684,23 +657,17 @@ class CrashRecoveryIT {
                     Thread.sleep(200);
                 }
                 long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-                while (!(reached(committed.consumer, stable) && reached(uncommitted.consumer, stable))
+                while (!(OutputConsumers.reached(committed.consumer, stable)
+                                && OutputConsumers.reached(uncommitted.consumer, stable))
                         && System.nanoTime() < until) {
                     committed.poll();
                     uncommitted.poll();
                 }
-                assertTrue(reached(committed.consumer, stable), "read the output up to " + stable);
-                assertTrue(reached(uncommitted.consumer, stable), "read the output up to " + stable);
+                assertTrue(OutputConsumers.reached(committed.consumer, stable), "read the output up to " + stable);
+                assertTrue(OutputConsumers.reached(uncommitted.consumer, stable), "read the output up to " + stable);
                 return new Settled(
                         List.copyOf(committed.results), uncommitted.results.size() - committed.results.size());
             }
-        }
-
-        private static boolean reached(KafkaConsumer<?, ?> consumer, Map<TopicPartition, Long> end) {
-            for (var e : end.entrySet()) {
-                if (consumer.position(e.getKey()) < e.getValue()) return false;
-            }
-            return true;
         }
 
         @Override

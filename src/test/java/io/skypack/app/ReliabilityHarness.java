@@ -28,15 +28,12 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 
@@ -243,18 +240,7 @@ final class ReliabilityHarness {
         private final List<Output> all = new ArrayList<>();
 
         OutputReader(String bootstrap, SchemaRegistryClient client, int partitions) {
-            consumer = new KafkaConsumer<>(
-                    Map.of(
-                            ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                            bootstrap,
-                            ConsumerConfig.ISOLATION_LEVEL_CONFIG,
-                            "read_committed",
-                            ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
-                            false,
-                            ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG,
-                            16 << 20),
-                    new StringDeserializer(),
-                    new ByteArrayDeserializer());
+            consumer = OutputConsumers.open(bootstrap, "read_committed");
             List<TopicPartition> parts = new ArrayList<>();
             for (String t : List.of(TOPICS.detections(), TOPICS.deadLetters())) {
                 for (int p = 0; p < partitions; p++) parts.add(new TopicPartition(t, p));
