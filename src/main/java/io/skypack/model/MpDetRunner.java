@@ -25,7 +25,7 @@ public final class MpDetRunner implements ImageModel, AutoCloseable {
     /** Default models bundled in the jar, by name. */
     public static final String COARSE = "skypack-coarse-v1";
 
-    public static final String FINE = "skypack-fine-v1";
+    public static final String FINE = "skypack-fine-v2";
 
     private final NDManager manager;
     private final MpDet net;
