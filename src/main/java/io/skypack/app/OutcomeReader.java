@@ -15,6 +15,7 @@ import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.Deserializer;
 
 /**
  * Reads the detector's results into a {@link FrameLedger}: the detections and dead-letter topics from
@@ -62,18 +63,8 @@ final class OutcomeReader implements AutoCloseable {
                 onDetections.accept(d);
             } else {
                 RejectedFrame x = rejected.deserialize(r.topic(), r.value());
-                long index = -1;
-                if (x.getOriginalValue() != null) {
-                    ByteBuffer b = x.getOriginalValue().duplicate();
-                    byte[] bytes = new byte[b.remaining()];
-                    b.get(bytes);
-                    try {
-                        index = frames.deserialize(x.getSourceTopic(), bytes).getFrameIndex();
-                    } catch (RuntimeException e) {
-                        // not a frame at all: counted as a result for no sent frame (unexpected)
-                    }
-                }
-                ledger.result(x.getFlightId(), index, FrameLedger.Outcome.DEAD_LETTERED);
+                // -1 (not a frame at all) counts as a result for no sent frame: unexpected
+                ledger.result(x.getFlightId(), frameIndexOf(x, frames), FrameLedger.Outcome.DEAD_LETTERED);
             }
         }
     }
@@ -102,6 +93,19 @@ final class OutcomeReader implements AutoCloseable {
 
     private boolean reached(Map<TopicPartition, Long> end) {
         return OutputConsumers.reached(committed, end);
+    }
+
+    /** The frame index in a dead letter's original bytes; -1 when they are absent or not a frame. */
+    static long frameIndexOf(RejectedFrame x, Deserializer<Frame> frames) {
+        if (x.getOriginalValue() == null) return -1;
+        ByteBuffer b = x.getOriginalValue().duplicate();
+        byte[] bytes = new byte[b.remaining()];
+        b.get(bytes);
+        try {
+            return frames.deserialize(x.getSourceTopic(), bytes).getFrameIndex();
+        } catch (RuntimeException e) {
+            return -1;
+        }
     }
 
     @Override

@@ -612,15 +612,7 @@ class CrashRecoveryIT {
                             new Result(r.topic(), r.partition(), r.offset(), d.getFlightId(), d.getFrameIndex(), null));
                 } else {
                     RejectedFrame x = rejected.deserialize(r.topic(), r.value());
-                    long index = -1;
-                    if (x.getOriginalValue() != null) {
-                        ByteBuffer b = x.getOriginalValue().duplicate();
-                        byte[] bytes = new byte[b.remaining()];
-                        b.get(bytes);
-                        index = frameReader
-                                .deserialize(x.getSourceTopic(), bytes)
-                                .getFrameIndex();
-                    }
+                    long index = OutcomeReader.frameIndexOf(x, frameReader);
                     results.add(new Result(
                             r.topic(),
                             r.partition(),
