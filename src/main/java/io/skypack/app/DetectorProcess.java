@@ -42,6 +42,33 @@ final class DetectorProcess implements AutoCloseable {
      *
      * @param args the detect command's options, e.g. {@code --bootstrap-servers}, {@code --set K=V}
      */
+    /**
+     * The options of {@code skypack detect} for a child JVM that is killed and started again on this
+     * broker and registry: the same state folder for every run, as a restarted process on the same host
+     * has, and a short group session, so a killed member's tasks move on in seconds rather than the
+     * default 45.
+     *
+     * @param settings {@code KEY=VALUE} over the profile, each passed as {@code --set}
+     */
+    static List<String> restartableArgs(
+            String bootstrapServers, String registryUrl, String profile, Path stateDir, List<String> settings) {
+        List<String> args = new ArrayList<>(List.of(
+                "--bootstrap-servers",
+                bootstrapServers,
+                "--registry",
+                registryUrl,
+                "--profile",
+                profile,
+                "--set",
+                "state.dir=" + stateDir.toAbsolutePath(),
+                "--set",
+                "session.timeout.ms=6000",
+                "--set",
+                "heartbeat.interval.ms=1500"));
+        for (String kv : settings) args.addAll(List.of("--set", kv));
+        return args;
+    }
+
     static DetectorProcess start(Path log, List<String> args) throws IOException {
         return run(log, List.of(), Map.of(), "detect", args);
     }

@@ -143,6 +143,8 @@ final class SoakRun {
     private final AtomicLong sendFailures = new AtomicLong();
     /** Memory of the detector child: the latest sample and the peaks over all of its runs. */
     private long lastHeapMb = -1, lastRssMb = -1, peakHeapMb = -1, peakRssMb = -1;
+    /** When {@link #observe} next samples and next prints progress, milliseconds since the input began. */
+    private long nextSampleMs, nextProgressMs;
 
     private long maxLag = 0;
     private int unexpectedExits;
@@ -261,7 +263,6 @@ final class SoakRun {
 
         long t0 = System.nanoTime();
         Thread input = sender.startPaced(inputFps, settings.input());
-        long nextSample = 0, nextProgress = 0;
         while (input.isAlive()) {
             long now = millisSince(t0);
             if (!killAt.isEmpty() && now >= killAt.get(0)) {
@@ -279,15 +280,7 @@ final class SoakRun {
                         (System.nanoTime() - r0) / 1e9));
             }
             reader.poll(Duration.ofMillis(100), ledger, d -> {});
-            if (now >= nextSample) {
-                sample(lag, now);
-                nextSample = now + SAMPLE_EVERY.toMillis();
-            }
-            if (now >= nextProgress) {
-                progress(now);
-                nextProgress = now + 10_000;
-            }
-            checkDetector(broker, registryUrl);
+            observe(now, lag, broker, registryUrl);
         }
         input.join();
         sender.check();
@@ -305,16 +298,7 @@ final class SoakRun {
         int lastOut = ledger.framesWithResult();
         while (ledger.framesWithResult() < in && System.nanoTime() - d0 < drainTimeout.toNanos()) {
             reader.poll(Duration.ofMillis(200), ledger, d -> {});
-            long now = millisSince(t0);
-            if (now >= nextSample) {
-                sample(lag, now);
-                nextSample = now + SAMPLE_EVERY.toMillis();
-            }
-            if (now >= nextProgress) {
-                progress(now);
-                nextProgress = now + 10_000;
-            }
-            checkDetector(broker, registryUrl);
+            observe(millisSince(t0), lag, broker, registryUrl);
             if (ledger.framesWithResult() != lastOut) {
                 lastOut = ledger.framesWithResult();
                 lastProgress = System.nanoTime();
@@ -358,24 +342,9 @@ final class SoakRun {
 
     private void startDetector(LocalKafkaBroker broker, String registryUrl) throws IOException {
         Path work = settings.work().toAbsolutePath();
-        List<String> args = new ArrayList<>(List.of(
-                "--bootstrap-servers",
-                broker.bootstrapServers(),
-                "--registry",
-                registryUrl,
-                "--profile",
-                settings.profile(),
-                "--stats-interval",
-                "1",
-                // The same state folder for every run, as a restarted process on the same host has.
-                "--set",
-                "state.dir=" + work.resolve("state"),
-                // A killed member leaves the group when its session expires (45 s by default); the
-                // restarted one would wait that long for its tasks.
-                "--set",
-                "session.timeout.ms=6000",
-                "--set",
-                "heartbeat.interval.ms=1500"));
+        List<String> args = DetectorProcess.restartableArgs(
+                broker.bootstrapServers(), registryUrl, settings.profile(), work.resolve("state"), List.of());
+        args.addAll(List.of("--stats-interval", "1"));
         detector = DetectorProcess.start(work.resolve("detector-" + (++runs) + ".log"), args);
     }
 
@@ -407,6 +376,19 @@ final class SoakRun {
     }
 
     /** A detector that exited by itself is counted (the soak fails) and started again. */
+    /** After every poll, input or drain: a sample every second, a progress line every 10 s, a look at the detector. */
+    private void observe(long nowMs, Lag lag, LocalKafkaBroker broker, String registryUrl) throws IOException {
+        if (nowMs >= nextSampleMs) {
+            sample(lag, nowMs);
+            nextSampleMs = nowMs + SAMPLE_EVERY.toMillis();
+        }
+        if (nowMs >= nextProgressMs) {
+            progress(nowMs);
+            nextProgressMs = nowMs + 10_000;
+        }
+        checkDetector(broker, registryUrl);
+    }
+
     private void checkDetector(LocalKafkaBroker broker, String registryUrl) throws IOException {
         if (detector.isAlive()) return;
         unexpectedExits++;

@@ -321,8 +321,8 @@ class CrashRecoveryIT {
     private static DetectorProcess startDetector(
             LocalKafkaBroker broker, String profile, List<String> settings, Path dir, int run) throws IOException {
         // The same state folder for every run, as a restarted process on the same host has.
-        List<String> args =
-                ReliabilityHarness.detectorArgs(broker, registry.url(), profile, dir.resolve("state"), settings);
+        List<String> args = DetectorProcess.restartableArgs(
+                broker.bootstrapServers(), registry.url(), profile, dir.resolve("state"), settings);
         return DetectorProcess.start(dir.resolve("detector-" + run + ".log"), args);
     }
 

@@ -105,7 +105,8 @@ class RegistryOutageIT {
                 // 1. The registry is unreachable when the detector starts.
                 DetectorProcess child = DetectorProcess.start(
                         dir.resolve("detector.log"),
-                        ReliabilityHarness.detectorArgs(broker, proxied, "replay", dir.resolve("state"), List.of()));
+                        DetectorProcess.restartableArgs(
+                                broker.bootstrapServers(), proxied, "replay", dir.resolve("state"), List.of()));
                 try {
                     awaitLog(
                             child,

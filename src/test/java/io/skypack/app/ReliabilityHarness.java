@@ -98,34 +98,6 @@ final class ReliabilityHarness {
         }
     }
 
-    /**
-     * The options of {@code skypack detect} in a child JVM ({@link DetectorProcess}) on this broker and
-     * registry.
-     *
-     * @param stateDir the same for every run of a scenario, as a restarted process on the same host has
-     * @param settings {@code KEY=VALUE} over the profile, each passed as {@code --set}
-     */
-    static List<String> detectorArgs(
-            LocalKafkaBroker broker, String registryUrl, String profile, Path stateDir, List<String> settings) {
-        List<String> args = new ArrayList<>(List.of(
-                "--bootstrap-servers",
-                broker.bootstrapServers(),
-                "--registry",
-                registryUrl,
-                "--profile",
-                profile,
-                "--set",
-                "state.dir=" + stateDir.toAbsolutePath(),
-                // A killed member leaves the group when its session expires (45 s by default);
-                // the restarted one waits for that before it gets the tasks.
-                "--set",
-                "session.timeout.ms=6000",
-                "--set",
-                "heartbeat.interval.ms=1500"));
-        for (String kv : settings) args.addAll(List.of("--set", kv));
-        return args;
-    }
-
     /** A producer of raw bytes: what a misbehaving or hostile client can put on the frames topic. */
     static KafkaProducer<byte[], byte[]> rawProducer(String bootstrap) {
         return new KafkaProducer<>(
