@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.LongSupplier;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KeyValue;
@@ -77,6 +78,7 @@ public final class FrameBatcher<K, V> implements Processor<K, V, K, List<Buffere
 
     private final BatchingConfig config;
     private final String storeName;
+    private final LongSupplier wallClockMs;
 
     private ProcessorContext<K, List<BufferedFrame<K, V>>> context;
     private KeyValueStore<Long, BufferedFrame<K, V>> store;
@@ -90,8 +92,13 @@ public final class FrameBatcher<K, V> implements Processor<K, V, K, List<Buffere
 
     /**
      * @param storeName name of a store built by {@link #bufferStore} and connected to this processor
+     * @param wallClockMs the time a frame arrives and the budget is checked against. Not the context's
+     *     {@code currentSystemTimeMs()}: Kafka Streams caches that once per round of processing, so a frame
+     *     read right after a batch's inference (seconds) would arrive that long "ago" and close a batch of
+     *     one at the next punctuation.
      */
-    public FrameBatcher(BatchingConfig config, String storeName) {
+    public FrameBatcher(BatchingConfig config, String storeName, LongSupplier wallClockMs) {
+        this.wallClockMs = Objects.requireNonNull(wallClockMs, "wallClockMs");
         this.config = Objects.requireNonNull(config, "config");
         this.storeName = Objects.requireNonNull(storeName, "storeName");
     }
@@ -145,7 +152,7 @@ public final class FrameBatcher<K, V> implements Processor<K, V, K, List<Buffere
                             .orElse("?"));
             return;
         }
-        long now = context.currentSystemTimeMs();
+        long now = wallClockMs.getAsLong();
         long offset = context.recordMetadata().map(m -> m.offset()).orElse(-1L);
         BufferedFrame<K, V> frame = new BufferedFrame<>(record.key(), record.value(), record.timestamp(), now, offset);
         Deque<Pending> buffered = pending.get(record.key());
@@ -161,7 +168,8 @@ public final class FrameBatcher<K, V> implements Processor<K, V, K, List<Buffere
     }
 
     /** The punctuator: forwards every flight whose oldest frame has used up the latency budget. */
-    private void flushDue(long nowMs) {
+    private void flushDue(long punctuatedAtMs) {
+        long nowMs = wallClockMs.getAsLong();
         long budgetMs = config.latencyBudget().toMillis();
         List<Map.Entry<K, Deque<Pending>>> due = new ArrayList<>();
         for (Map.Entry<K, Deque<Pending>> e : pending.entrySet()) {

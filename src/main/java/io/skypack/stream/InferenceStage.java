@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.IntFunction;
+import java.util.function.LongSupplier;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.streams.errors.StreamsException;
@@ -86,6 +87,7 @@ public final class InferenceStage
     private final FrameValidator decoder;
     private final Serializer<Frame> frameBytes;
     private final Settings settings;
+    private final LongSupplier wallClockMs;
     private ProcessorContext<String, SpecificRecord> context;
 
     /**
@@ -94,6 +96,9 @@ public final class InferenceStage
      * @param decoded the images the decode step kept
      * @param decoder decodes the (already validated) images again when they are not in {@code decoded}
      * @param frameBytes re-encodes a frame for the dead-letter record of an inference failure
+     * @param wallClockMs when inference starts and ends, for the stale check and the latency written with
+     *     each record. Not the context's {@code currentSystemTimeMs()}, which Kafka Streams caches once per
+     *     round of processing: it does not move during inference, so latencies left inference out.
      */
     public InferenceStage(
             DetectorPool detectors,
@@ -101,7 +106,9 @@ public final class InferenceStage
             DecodedImages decoded,
             FrameValidator decoder,
             Serializer<Frame> frameBytes,
-            Settings settings) {
+            Settings settings,
+            LongSupplier wallClockMs) {
+        this.wallClockMs = Objects.requireNonNull(wallClockMs, "wallClockMs");
         this.detectors = Objects.requireNonNull(detectors, "detectors");
         this.sourceTopic = Objects.requireNonNull(sourceTopic, "sourceTopic");
         this.decoded = Objects.requireNonNull(decoded, "decoded");
@@ -118,7 +125,7 @@ public final class InferenceStage
     @Override
     public void process(Record<String, List<BufferedFrame<String, Frame>>> batch) {
         List<BufferedFrame<String, Frame>> frames = batch.value();
-        long start = context.currentSystemTimeMs();
+        long start = wallClockMs.getAsLong();
         Object[] outcome = new Object[frames.size()]; // FrameDetections, RejectedFrame, or FrameResult
         List<FrameImage> images = new ArrayList<>();
         List<Integer> positions = new ArrayList<>();
@@ -163,7 +170,7 @@ public final class InferenceStage
                 throw new StreamsException("interrupted while waiting for a detector", e);
             }
         }
-        long end = context.currentSystemTimeMs();
+        long end = wallClockMs.getAsLong();
         for (int j = 0; j < images.size(); j++) {
             int i = positions.get(j);
             BufferedFrame<String, Frame> f = frames.get(i);
@@ -196,7 +203,7 @@ public final class InferenceStage
                     one.frames().get(0),
                     one.stats(),
                     batchSize,
-                    context.currentSystemTimeMs() - f.arrivalMs(),
+                    wallClockMs.getAsLong() - f.arrivalMs(),
                     settings);
         } catch (DetectionException | RuntimeException | OutOfMemoryError e) {
             LOG.warn(
@@ -224,7 +231,7 @@ public final class InferenceStage
                 .setFlightId(f.value().getFlightId())
                 .setOriginalKey(ByteBuffer.wrap(f.key().getBytes(java.nio.charset.StandardCharsets.UTF_8)))
                 .setOriginalValue(value == null ? null : ByteBuffer.wrap(value))
-                .setRejectedAt(Instant.ofEpochMilli(context.currentSystemTimeMs()))
+                .setRejectedAt(Instant.ofEpochMilli(wallClockMs.getAsLong()))
                 .build();
     }
 }

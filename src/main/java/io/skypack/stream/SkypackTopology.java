@@ -5,6 +5,7 @@ import io.skypack.schema.Frame;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -82,16 +83,25 @@ public final class SkypackTopology {
     public record Codecs(
             Deserializer<Frame> frameReader, Serde<Frame> frameSerde, Serializer<SpecificRecord> records) {}
 
+    /**
+     * @param clock the wall clock: when a frame arrives at the batcher and the latency budget is checked,
+     *     when inference starts and ends (stale check, latency), when a record is rejected ({@code
+     *     Instant::now}; tests move their own). Kafka Streams' {@code currentSystemTimeMs()} is not used for
+     *     these: it is cached once per round of processing and stands still through a batch's inference.
+     */
     public static Topology build(Settings settings, Codecs codecs, DetectorPool detectors, Supplier<Instant> clock) {
         Topics t = settings.topics();
         FrameValidator validator = new FrameValidator(settings.maxImageBytes(), settings.maxPixels());
         DecodedImages decoded = new DecodedImages(DecodedImages.DEFAULT_MAX_PIXELS);
         Serializer<String> keys = new StringSerializer();
+        LongSupplier wallClockMs = () -> clock.get().toEpochMilli();
         Topology topology = new Topology();
         topology.addSource(SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(), t.frames());
         topology.addProcessor(DECODE, () -> new FrameDecoder(codecs.frameReader(), validator, decoded, clock), SOURCE);
         topology.addProcessor(
-                FrameDecoder.VALID, () -> new FrameBatcher<String, Frame>(settings.batching(), BATCH_STORE), DECODE);
+                FrameDecoder.VALID,
+                () -> new FrameBatcher<String, Frame>(settings.batching(), BATCH_STORE, wallClockMs),
+                DECODE);
         topology.addStateStore(
                 FrameBatcher.bufferStore(BATCH_STORE, Serdes.String(), codecs.frameSerde()), FrameDecoder.VALID);
         topology.addProcessor(
@@ -102,7 +112,8 @@ public final class SkypackTopology {
                         decoded,
                         validator,
                         codecs.frameSerde().serializer(),
-                        settings.inference()),
+                        settings.inference(),
+                        wallClockMs),
                 FrameDecoder.VALID);
         topology.addProcessor(
                 InferenceStage.STATISTICS, () -> new FlightStatistics(settings.statsWindow(), STATS_STORE), INFERENCE);

@@ -42,7 +42,8 @@ class FrameBatcherTest {
     }
 
     private FrameBatcher<String, String> batcher(int maxBatch) {
-        FrameBatcher<String, String> batcher = new FrameBatcher<>(BatchingConfig.of(maxBatch, BUDGET), STORE);
+        FrameBatcher<String, String> batcher =
+                new FrameBatcher<>(BatchingConfig.of(maxBatch, BUDGET), STORE, context::currentSystemTimeMs);
         batcher.init(context);
         return batcher;
     }
@@ -82,6 +83,27 @@ class FrameBatcherTest {
         CapturedPunctuator p = context.scheduledPunctuators().get(0);
         assertEquals(PunctuationType.WALL_CLOCK_TIME, p.getType());
         assertEquals(Duration.ofMillis(10), p.getInterval());
+    }
+
+    @Test
+    void shouldTimeTheBudgetOnTheWallClockNotOnTheStreamThreadsCachedTime() {
+        // Kafka Streams caches currentSystemTimeMs() once per round of processing: after a batch's
+        // inference (3 s here) the next frame is processed with a time 3 s old. Timed on that, the frame
+        // would have used up its budget on arrival and gone out alone at the next punctuation.
+        long[] wall = {T0};
+        FrameBatcher<String, String> batcher = new FrameBatcher<>(BatchingConfig.of(4, BUDGET), STORE, () -> wall[0]);
+        batcher.init(context);
+        context.setCurrentSystemTimeMs(T0); // the cached time, left where the round started
+        wall[0] = T0 + 3_000; // the previous batch's inference took 3 s of this round
+        batcher.process(new Record<>("flight-1", "f0", T0));
+
+        wall[0] = T0 + 3_010;
+        context.scheduledPunctuators().get(0).getPunctuator().punctuate(T0 + 3_010);
+        assertEquals(List.of(), batches(), "the frame has waited 10 ms of its 100 ms budget");
+
+        wall[0] = T0 + 3_100;
+        context.scheduledPunctuators().get(0).getPunctuator().punctuate(T0 + 3_100);
+        assertEquals(List.of(List.of("f0")), batches(), "budget used up: flushed");
     }
 
     @Test

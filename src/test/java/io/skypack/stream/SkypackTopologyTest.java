@@ -57,6 +57,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class SkypackTopologyTest {
     private static final Instant NOW = Instant.ofEpochMilli(1_800_000_000_000L);
+    /** The topology's wall clock, moved with the driver's by {@link #advance}. */
+    private Instant now = NOW;
+
     private static final SkypackTopology.Topics T = SkypackTopology.Topics.DEFAULT;
 
     private FakeSchemaRegistry registry;
@@ -74,6 +77,8 @@ class SkypackTopologyTest {
     private final Set<Long> outOfMemory = new java.util.HashSet<>();
     /** The detector call (0-based, as counted by {@link #calls}) that runs out of heap once; -1 for none. */
     private int outOfMemoryOnCall = -1;
+    /** How long each call of the scripted detector takes on the topology's clock. */
+    private Duration inferenceTime = Duration.ZERO;
 
     @BeforeEach
     void start() throws IOException {
@@ -95,6 +100,7 @@ class SkypackTopologyTest {
         @Override
         public DetectionBatch detect(List<FrameImage> batch) throws DetectionException {
             calls.add(batch.size());
+            now = now.plus(inferenceTime);
             if (calls.size() - 1 == outOfMemoryOnCall) throw new OutOfMemoryError("scripted: Java heap space");
             List<FrameResult> out = new ArrayList<>();
             for (FrameImage f : batch) {
@@ -131,7 +137,13 @@ class SkypackTopologyTest {
                 AvroDeserializer.forType(Frame.class, client),
                 AvroSerdes.forType(Frame.class, client, false),
                 new AvroSerializer<SpecificRecord>(client, false));
-        return SkypackTopology.build(settings, codecs, DetectorPool.of(scripted), () -> NOW);
+        return SkypackTopology.build(settings, codecs, DetectorPool.of(scripted), () -> now);
+    }
+
+    /** Moves wall-clock time: the driver's (punctuators) and the topology's clock together. */
+    private void advance(Duration d) {
+        now = now.plus(d);
+        driver.advanceWallClockTime(d);
     }
 
     private void drive(Optional<Duration> staleAfter) {
@@ -192,10 +204,24 @@ class SkypackTopologyTest {
     }
 
     @Test
+    void shouldCountInferenceInEachFramesTime() {
+        // Kafka Streams' cached currentSystemTimeMs() stands still through process(), so a time read from it
+        // after inference left inference out.
+        inferenceTime = Duration.ofMillis(700);
+        drive(Optional.empty());
+        send(bytes(frame(0)), NOW);
+        send(bytes(frame(1)), NOW);
+
+        List<FrameDetections> out = readDetections();
+        assertEquals(2, out.size());
+        for (FrameDetections d : out) assertEquals(700f, d.getStats().getTotalMs(), 0.5f);
+    }
+
+    @Test
     void shouldWriteOneDetectionsRecordPerFrameInOrderWithMasksWithinTheBox() {
         drive(Optional.empty());
         for (long i = 0; i < 5; i++) send(bytes(frame(i)), NOW);
-        driver.advanceWallClockTime(Duration.ofMillis(150)); // the fifth frame waits for the budget
+        advance(Duration.ofMillis(150)); // the fifth frame waits for the budget
         List<FrameDetections> out = readDetections();
         assertEquals(
                 List.of(0L, 1L, 2L, 3L, 4L),
@@ -221,7 +247,7 @@ class SkypackTopologyTest {
     void shouldCountFlightStatisticsPerWindow() {
         drive(Optional.empty());
         for (long i = 0; i < 4; i++) send(bytes(frame(i)), NOW.plusSeconds(i < 3 ? 1 : 12));
-        driver.advanceWallClockTime(Duration.ofMillis(150));
+        advance(Duration.ofMillis(150));
         AvroDeserializer<FlightStats> r = AvroDeserializer.forType(FlightStats.class, client);
         List<FlightStats> all = stats.readValuesToList().stream()
                 .map(b -> r.deserialize(T.flightStats(), b))
@@ -283,7 +309,7 @@ class SkypackTopologyTest {
         drive(Optional.empty());
         outOfMemory.add(5L);
         send(bytes(frame(5)), NOW);
-        driver.advanceWallClockTime(Duration.ofMillis(150));
+        advance(Duration.ofMillis(150));
         List<RejectedFrame> rejected = readRejected();
         assertEquals(1, rejected.size());
         RejectedFrame r = rejected.get(0);
@@ -365,7 +391,7 @@ class SkypackTopologyTest {
                 };
         send(bad, NOW);
         send(good, NOW);
-        driver.advanceWallClockTime(Duration.ofMillis(150));
+        advance(Duration.ofMillis(150));
         List<RejectedFrame> rejected = readRejected();
         assertEquals(1, rejected.size(), kind);
         assertNotNull(rejected.get(0).getReasonCode());
