@@ -101,7 +101,10 @@ final class BenchPipelineCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** The detector alone: decoded frames in batches, one untimed warm-up batch first. */
+    /**
+     * The detector alone: decoded frames in batches. Its detectors are warmed up as the pipeline's are
+     * ({@code skypack.warmup.rounds}, in {@link DetectorRuntime#openDetectors}), before either clock starts.
+     */
     private String detectorAlone(PipelineConfig cfg, List<Frame> all, int batch) throws Exception {
         List<FrameImage> images = new ArrayList<>();
         for (int i = 0; i < all.size(); i++) {
@@ -111,7 +114,6 @@ final class BenchPipelineCommand implements Callable<Integer> {
         }
         DetectorRuntime.Detectors d = DetectorRuntime.openDetectors(cfg);
         try (var pool = d.pool()) {
-            pool.detect(images.subList(0, Math.min(batch, images.size())));
             List<Double> perFrame = new ArrayList<>();
             int inputs = 0;
             long t0 = System.nanoTime();

@@ -16,6 +16,7 @@ import io.skypack.stream.DetectorPool;
 import io.skypack.stream.SkypackTopology;
 import io.skypack.train.data.VisDroneCategory;
 import java.io.IOException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -126,7 +127,9 @@ final class DetectorRuntime implements AutoCloseable {
 
     /**
      * {@code skypack.detector}: {@code ufp} (coarse + fine), {@code full-frame} or {@code sliced} (the fine
-     * model, {@code skypack.model.fine}, alone); {@code skypack.workers} detectors, each with its own models.
+     * model, {@code skypack.model.fine}, alone); {@code skypack.workers} detectors, each with its own models,
+     * each run {@code skypack.warmup.rounds} times on a batch of {@code skypack.batch.max} synthetic frames
+     * before it is handed out ({@link DetectorWarmUp}; the fault tests' decorations see none of it).
      */
     static Detectors openDetectors(PipelineConfig config) throws IOException {
         return openDetectors(config, UnaryOperator.identity());
@@ -139,6 +142,8 @@ final class DetectorRuntime implements AutoCloseable {
         List<Detector> detectors = new ArrayList<>();
         List<AutoCloseable> models = new ArrayList<>();
         String modelId = null;
+        DetectorWarmUp warmUp = DetectorWarmUp.of(
+                (int) config.number("batch.max", 1, 1024), (int) config.number("warmup.rounds", 0, 100));
         try {
             for (int w = 0; w < workers; w++) {
                 switch (kind) {
@@ -169,6 +174,16 @@ final class DetectorRuntime implements AutoCloseable {
                         throw new IllegalArgumentException(
                                 "skypack.detector must be ufp, full-frame or sliced, got '" + kind + "'");
                 }
+            }
+            for (int w = 0; w < detectors.size() && warmUp.rounds() > 0; w++) {
+                Duration took = warmUp.warm(detectors.get(w));
+                LOG.info(
+                        "detector {}/{} warmed up in {} ms ({} x {} synthetic frames)",
+                        w + 1,
+                        detectors.size(),
+                        took.toMillis(),
+                        warmUp.rounds(),
+                        warmUp.batchSize());
             }
         } catch (IOException | RuntimeException e) {
             for (AutoCloseable m : models) {
