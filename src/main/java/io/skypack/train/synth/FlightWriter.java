@@ -62,6 +62,10 @@ public final class FlightWriter {
         long start = System.nanoTime();
         String name = config.flightName(index);
         Path seqDir = Files.createDirectories(root.resolve("sequences").resolve(name));
+        // A flight written here before with more frames would leave frames without annotations behind.
+        try (var old = Files.newDirectoryStream(seqDir, "[0-9][0-9][0-9][0-9][0-9][0-9][0-9].jpg")) {
+            for (Path frame : old) Files.delete(frame);
+        }
         Path annDir = Files.createDirectories(root.resolve("annotations"));
         Path maskDir = Files.createDirectories(root.resolve("masks"));
         Path telDir = Files.createDirectories(root.resolve("telemetry"));

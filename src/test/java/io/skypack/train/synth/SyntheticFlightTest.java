@@ -56,6 +56,18 @@ class SyntheticFlightTest {
     }
 
     @Test
+    void shouldLeaveOnlyItsOwnFramesWhenRewritingAFlightWithFewerFrames(@TempDir Path root) throws IOException {
+        new FlightWriter(new SynthConfig(320, 192, 6, 1, 10, 40, 110, 1.0, 1.0, 0, 0.9, 5), root, false).writeFlight(0);
+        new FlightWriter(new SynthConfig(320, 192, 3, 1, 10, 40, 110, 1.0, 1.0, 0, 0.9, 5), root, false).writeFlight(0);
+
+        try (Stream<Path> frames = Files.list(root.resolve("sequences/synth_s5_f000"))) {
+            assertEquals(
+                    List.of("0000001.jpg", "0000002.jpg", "0000003.jpg"),
+                    frames.map(p -> p.getFileName().toString()).sorted().toList());
+        }
+    }
+
+    @Test
     void shouldWriteVisDroneVidLayoutThatTheDatasetReaderLoadsWithMasks(@TempDir Path root) throws IOException {
         SynthConfig cfg = new SynthConfig(480, 272, 5, 1, 10, 40, 60, 2.0, 1.0, 0, 0.9, 11);
         new FlightWriter(cfg, root, false).writeAll(s -> {});
