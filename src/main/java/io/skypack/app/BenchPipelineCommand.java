@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -62,6 +63,12 @@ final class BenchPipelineCommand implements Callable<Integer> {
                     + " for 8); compare batch sizes at 0 or a whole number for the same work per frame.")
     Double canvasesPerFrame;
 
+    @Option(
+            names = "--set",
+            description = "KEY=VALUE over the profile (Kafka Streams or skypack.* keys, e.g."
+                    + " commit.interval.ms=1000); repeatable. Applies to the pipeline and the detector alone.")
+    Map<String, String> set = new HashMap<>();
+
     @Override
     public Integer call() throws Exception {
         PrintWriter o = spec.commandLine().getOut();
@@ -75,6 +82,7 @@ final class BenchPipelineCommand implements Callable<Integer> {
                 LocalSchemaRegistry registryServer = LocalSchemaRegistry.start()) {
             for (int batch : batches) {
                 Map<String, String> overrides = PipelineConfig.local(broker.bootstrapServers(), registryServer.url());
+                overrides.putAll(set);
                 overrides.put("application.id", "skypack-bench-b" + batch);
                 overrides.put("skypack.batch.max", String.valueOf(batch));
                 if (canvasesPerFrame != null) {
