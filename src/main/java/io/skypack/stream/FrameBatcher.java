@@ -169,6 +169,7 @@ public final class FrameBatcher<K, V> implements Processor<K, V, K, List<Buffere
 
     /** The punctuator: forwards every flight whose oldest frame has used up the latency budget. */
     private void flushDue(long punctuatedAtMs) {
+        // Not the punctuation's own time: arrivals are stamped by wallClockMs, so the budget is checked on it too.
         long nowMs = wallClockMs.getAsLong();
         long budgetMs = config.latencyBudget().toMillis();
         List<Map.Entry<K, Deque<Pending>>> due = new ArrayList<>();
