@@ -82,6 +82,7 @@ final class BenchPipelineCommand implements Callable<Integer> {
                 LocalSchemaRegistry registryServer = LocalSchemaRegistry.start()) {
             for (int batch : batches) {
                 Map<String, String> overrides = PipelineConfig.local(broker.bootstrapServers(), registryServer.url());
+                overrides.put("skypack.warmup.rounds", "2"); // both rows warm, whatever the profile says
                 overrides.putAll(set);
                 overrides.put("application.id", "skypack-bench-b" + batch);
                 overrides.put("skypack.batch.max", String.valueOf(batch));
