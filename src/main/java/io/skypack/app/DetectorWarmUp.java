@@ -71,11 +71,6 @@ final class DetectorWarmUp {
         return objects;
     }
 
-    /** The warm-up batch. */
-    List<FrameImage> frames() {
-        return frames;
-    }
-
     /**
      * Runs the detector's warm-up batches.
      *
