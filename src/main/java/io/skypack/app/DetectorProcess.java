@@ -1,6 +1,7 @@
 package io.skypack.app;
 
 import io.skypack.embedded.ExitWithParent;
+import io.skypack.model.NativeAllocator;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -112,6 +113,7 @@ final class DetectorProcess implements AutoCloseable {
         Files.createDirectories(log.toAbsolutePath().getParent());
         Files.writeString(log, String.join(" ", command) + "\n\n");
         ProcessBuilder builder = new ProcessBuilder(command);
+        builder.environment().putAll(NativeAllocator.childEnvironment(System.getenv()));
         builder.environment().putAll(env);
         Process process = builder.redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))

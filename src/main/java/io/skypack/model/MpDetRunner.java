@@ -70,6 +70,7 @@ public final class MpDetRunner implements ImageModel, AutoCloseable {
 
     /** Loads into a manager of its own, released again if the file is refused. */
     private static MpDetRunner load(InputStream in, String source, MpDetDecoder.Params params) throws IOException {
+        NativeAllocator.tune();
         NDManager m = NDManager.newBaseManager();
         try {
             MpDet net = ModelFile.load(in, source, m);

@@ -19,6 +19,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.skypack.model.ModelFile;
 import io.skypack.model.MpDet;
 import io.skypack.model.MpDetConfig;
+import io.skypack.model.NativeAllocator;
 import io.skypack.train.data.LabeledImage;
 import java.io.IOException;
 import java.io.InputStream;
@@ -73,6 +74,7 @@ public final class MpDetTrainer {
         Path ckptState = out.resolve("checkpoint.json");
         State state = new State(0, 0);
 
+        NativeAllocator.tune();
         Engine.getInstance().setRandomSeed((int) recipe.seed());
         MpDet net = new MpDet(cfg, recipe.seed());
         try (Model model = Model.newInstance(cfg.name())) {
