@@ -7,7 +7,9 @@ import io.skypack.ingest.FlightSource;
 import io.skypack.ingest.FrameProducer;
 import io.skypack.ingest.Pace;
 import io.skypack.registry.SchemaRegistryClient;
+import io.skypack.schema.DetectionStats;
 import io.skypack.schema.Frame;
+import io.skypack.schema.FrameDetections;
 import io.skypack.stream.SkypackTopology;
 import io.skypack.train.synth.FlightWriter;
 import io.skypack.train.synth.SynthConfig;
@@ -23,6 +25,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import javax.imageio.ImageIO;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -38,7 +41,9 @@ import picocli.CommandLine.Spec;
         description = {
             "Frames/s and end-to-end latency (record timestamp at the producer to the committed detections record",
             "at a read_committed consumer) through the embedded broker and registry, against the detector alone on",
-            "the same decoded frames, for each batch size. All frames are sent at once (replay at pace fast)."
+            "the same decoded frames, for each batch size. All frames are sent at once (replay at pace fast).",
+            "Detector ms/frame is the detector's own time (inside the pipeline, from each record's batch timings);",
+            "wall ms/frame is 1000 / frames/s; CPU cores busy is the CPU time of all threads over the wall time."
         })
 final class BenchPipelineCommand implements Callable<Integer> {
     @Spec
@@ -68,6 +73,12 @@ final class BenchPipelineCommand implements Callable<Integer> {
             description = "KEY=VALUE over the profile (Kafka Streams or skypack.* keys, e.g."
                     + " commit.interval.ms=1000); repeatable. Applies to the pipeline and the detector alone.")
     Map<String, String> set = new HashMap<>();
+
+    @Option(
+            names = "--threads",
+            description = "Also print each row's CPU seconds by thread name (PyTorch's OpenMP workers carry the"
+                    + " name of the thread that started them; Linux only).")
+    boolean threads;
 
     @Override
     public Integer call() throws Exception {
@@ -104,8 +115,10 @@ final class BenchPipelineCommand implements Callable<Integer> {
             }
         }
         o.println();
-        o.println("| what | batch | frames | network inputs/frame | frames/s | latency p50 ms | latency p99 ms |");
-        o.println("|---|---:|---:|---:|---:|---:|---:|");
+        o.println(
+                "| what | batch | frames | network inputs/frame | detector ms/frame | wall ms/frame | frames/s | CPU cores busy"
+                        + " | latency p50 ms | latency p99 ms |");
+        o.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         rows.forEach(o::println);
         return 0;
     }
@@ -125,21 +138,28 @@ final class BenchPipelineCommand implements Callable<Integer> {
         try (var pool = d.pool()) {
             List<Double> perFrame = new ArrayList<>();
             int inputs = 0;
+            double detectorMs = 0;
+            ThreadCpu cpu0 = ThreadCpu.now();
             long t0 = System.nanoTime();
             for (int s = 0; s < images.size(); s += batch) {
                 long b0 = System.nanoTime();
                 List<FrameImage> part = images.subList(s, Math.min(images.size(), s + batch));
-                inputs += pool.detect(part).stats().networkInputs();
+                var stats = pool.detect(part).stats();
+                inputs += stats.networkInputs();
+                detectorMs += stats.totalMs();
                 double ms = (System.nanoTime() - b0) / 1e6;
                 for (int k = 0; k < part.size(); k++) perFrame.add(ms); // a frame waits for its whole batch
             }
             double secs = (System.nanoTime() - t0) / 1e9;
+            double cores = cpu("detector alone, batch " + batch, ThreadCpu.now().since(cpu0)) / secs;
             return row(
                     "detector alone (" + d.modelId() + ")",
                     batch,
                     images.size(),
                     String.format(Locale.ROOT, "%.2f", (double) inputs / images.size()),
+                    detectorMs / images.size(),
                     images.size() / secs,
+                    cores,
                     perFrame);
         }
     }
@@ -154,6 +174,7 @@ final class BenchPipelineCommand implements Callable<Integer> {
             List<Double> latencies = new ArrayList<>();
             try (KafkaProducer<String, Frame> producer = cfg.frameProducer(registry);
                     OutputWatcher watcher = new OutputWatcher(bootstrap, registry, topics)) {
+                ThreadCpu cpu0 = ThreadCpu.now();
                 long t0 = System.nanoTime();
                 new FrameProducer(producer, topics.frames()).replay(source, Pace.FAST, (n, total) -> {});
                 boolean done = watcher.awaitFrames(
@@ -161,6 +182,7 @@ final class BenchPipelineCommand implements Callable<Integer> {
                         Duration.ofMinutes(10),
                         r -> latencies.add((double) (System.currentTimeMillis() - r.timestamp())));
                 double secs = (System.nanoTime() - t0) / 1e9;
+                double cores = cpu("pipeline, batch " + batch, ThreadCpu.now().since(cpu0)) / secs;
                 if (!done)
                     throw new IllegalStateException(
                             "pipeline did not finish: " + watcher.detections.size() + " of " + source.size());
@@ -169,22 +191,63 @@ final class BenchPipelineCommand implements Callable<Integer> {
                         batch,
                         source.size(),
                         "same",
+                        detectorMs(watcher.detections) / source.size(),
                         source.size() / secs,
+                        cores,
                         latencies);
             }
         }
     }
 
+    /**
+     * Milliseconds the detector spent on these frames, from each record's batch timings: a batch's
+     * time counted once, shared by its frames.
+     */
+    static double detectorMs(List<ConsumerRecord<String, FrameDetections>> records) {
+        double ms = 0;
+        for (ConsumerRecord<String, FrameDetections> r : records) {
+            DetectionStats st = r.value().getStats();
+            ms += (st.getCoarseMs() + st.getPackMs() + st.getFineMs()) / Math.max(1, st.getBatchSize());
+        }
+        return ms;
+    }
+
+    /** CPU seconds of all threads; by thread name too with {@code --threads}. */
+    private double cpu(String what, Map<String, Double> byThread) {
+        double total =
+                byThread.values().stream().mapToDouble(Double::doubleValue).sum();
+        if (threads) {
+            PrintWriter o = spec.commandLine().getOut();
+            o.printf(Locale.ROOT, "CPU seconds by thread, %s (%.1f s in all):%n", what, total);
+            byThread.entrySet().stream()
+                    .sorted(Map.Entry.<String, Double>comparingByValue().reversed())
+                    .limit(12)
+                    .forEach(e -> o.printf(Locale.ROOT, "  %-16s %7.2f%n", e.getKey(), e.getValue()));
+            o.flush();
+        }
+        return total;
+    }
+
     private static String row(
-            String what, int batch, int frames, String inputsPerFrame, double fps, List<Double> latencies) {
+            String what,
+            int batch,
+            int frames,
+            String inputsPerFrame,
+            double detectorMs,
+            double fps,
+            double cores,
+            List<Double> latencies) {
         return String.format(
                 Locale.ROOT,
-                "| %s | %d | %d | %s | %.2f | %.0f | %.0f |",
+                "| %s | %d | %d | %s | %.0f | %.0f | %.2f | %.2f | %.0f | %.0f |",
                 what,
                 batch,
                 frames,
                 inputsPerFrame,
+                detectorMs,
+                1000 / fps,
                 fps,
+                cores,
                 DemoCommand.percentile(latencies, 0.5),
                 DemoCommand.percentile(latencies, 0.99));
     }
