@@ -27,6 +27,8 @@ import java.util.concurrent.Callable;
 import javax.imageio.ImageIO;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.common.Metric;
+import org.apache.kafka.common.MetricName;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -174,6 +176,7 @@ final class BenchPipelineCommand implements Callable<Integer> {
             List<Double> latencies = new ArrayList<>();
             try (KafkaProducer<String, Frame> producer = cfg.frameProducer(registry);
                     OutputWatcher watcher = new OutputWatcher(bootstrap, registry, topics)) {
+                Map<String, double[]> thread0 = streamThreadTimes(app.streams().metrics());
                 ThreadCpu cpu0 = ThreadCpu.now();
                 long t0 = System.nanoTime();
                 new FrameProducer(producer, topics.frames()).replay(source, Pace.FAST, (n, total) -> {});
@@ -183,6 +186,11 @@ final class BenchPipelineCommand implements Callable<Integer> {
                         r -> latencies.add((double) (System.currentTimeMillis() - r.timestamp())));
                 double secs = (System.nanoTime() - t0) / 1e9;
                 double cores = cpu("pipeline, batch " + batch, ThreadCpu.now().since(cpu0)) / secs;
+                printStreamThread(
+                        batch,
+                        source.size(),
+                        thread0,
+                        streamThreadTimes(app.streams().metrics()));
                 if (!done)
                     throw new IllegalStateException(
                             "pipeline did not finish: " + watcher.detections.size() + " of " + source.size());
@@ -210,6 +218,41 @@ final class BenchPipelineCommand implements Callable<Integer> {
             ms += (st.getCoarseMs() + st.getPackMs() + st.getFineMs()) / Math.max(1, st.getBatchSize());
         }
         return ms;
+    }
+
+    private static final List<String> STREAM_THREAD_OPS = List.of("process", "punctuate", "commit", "poll");
+
+    /**
+     * Per operation of the stream thread ({@link #STREAM_THREAD_OPS}), its count and its count x average
+     * latency in ms so far, from Kafka Streams' own thread metrics. The averages cover the metrics'
+     * sample window (2 x 30 s), so the difference of two readings is only an estimate for longer runs.
+     */
+    static Map<String, double[]> streamThreadTimes(Map<MetricName, ? extends Metric> metrics) {
+        Map<String, double[]> out = new HashMap<>();
+        for (String op : STREAM_THREAD_OPS) {
+            double count = 0, avgMs = 0;
+            for (Map.Entry<MetricName, ? extends Metric> m : metrics.entrySet()) {
+                if (!m.getKey().group().equals("stream-thread-metrics")) continue;
+                if (!(m.getValue().metricValue() instanceof Number n) || Double.isNaN(n.doubleValue())) continue;
+                if (m.getKey().name().equals(op + "-total")) count += n.doubleValue();
+                if (m.getKey().name().equals(op + "-latency-avg")) avgMs = Math.max(avgMs, n.doubleValue());
+            }
+            out.put(op, new double[] {count, count * avgMs});
+        }
+        return out;
+    }
+
+    /** Prints where the stream thread's time went between two readings of {@link #streamThreadTimes}. */
+    private void printStreamThread(int batch, int frames, Map<String, double[]> before, Map<String, double[]> after) {
+        StringBuilder line = new StringBuilder("stream thread, batch " + batch + ", ms per frame:");
+        for (String op : STREAM_THREAD_OPS) {
+            double n = after.get(op)[0] - before.get(op)[0];
+            double ms = after.get(op)[1] - before.get(op)[1];
+            line.append(String.format(Locale.ROOT, " %s %.0f (%.0f calls);", op, ms / frames, n));
+        }
+        PrintWriter o = spec.commandLine().getOut();
+        o.println(line);
+        o.flush();
     }
 
     /** CPU seconds of all threads; by thread name too with {@code --threads}. */
