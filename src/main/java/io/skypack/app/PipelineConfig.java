@@ -39,6 +39,12 @@ import org.apache.kafka.common.serialization.StringSerializer;
 final class PipelineConfig {
     static final String PREFIX = "skypack.";
 
+    /**
+     * {@code SKYPACK_*} variables that are not configuration: the launcher's JVM options and the local
+     * registry's folder. Read as config they would reach Kafka as unknown keys ({@code java.opts}).
+     */
+    static final Set<String> NOT_CONFIG = Set.of("SKYPACK_JAVA_OPTS", "SKYPACK_REGISTRY_HOME");
+
     private final Map<String, String> values;
 
     private PipelineConfig(Map<String, String> values) {
@@ -70,15 +76,21 @@ final class PipelineConfig {
             p.stringPropertyNames().forEach(k -> v.put(k, p.getProperty(k).trim()));
         }
         for (Map.Entry<String, String> e : env.entrySet()) {
-            if (!e.getKey().startsWith("SKYPACK_") || e.getKey().equals("SKYPACK_REGISTRY_HOME")) continue;
-            String key = e.getKey()
-                    .substring("SKYPACK_".length())
-                    .toLowerCase(Locale.ROOT)
-                    .replace('_', '.');
-            v.put(v.containsKey(PREFIX + key) ? PREFIX + key : key, e.getValue().trim());
+            if (!e.getKey().startsWith("SKYPACK_") || NOT_CONFIG.contains(e.getKey())) continue;
+            v.put(keyOf(e.getKey(), v::containsKey), e.getValue().trim());
         }
         v.putAll(overrides);
         return new PipelineConfig(v);
+    }
+
+    /**
+     * The key an environment variable {@code SKYPACK_A_B} sets: {@code skypack.a.b} when {@code isKey} says
+     * that exists (a SkyPack key of the profile), else {@code a.b}.
+     */
+    static String keyOf(String envName, java.util.function.Predicate<String> isKey) {
+        String key =
+                envName.substring("SKYPACK_".length()).toLowerCase(Locale.ROOT).replace('_', '.');
+        return isKey.test(PREFIX + key) ? PREFIX + key : key;
     }
 
     String get(String key) {

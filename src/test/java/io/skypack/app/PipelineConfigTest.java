@@ -37,6 +37,18 @@ class PipelineConfigTest {
     }
 
     @Test
+    void shouldNotPassTheLaunchersOwnVariablesToKafka() throws Exception {
+        PipelineConfig c = PipelineConfig.load(
+                "replay",
+                null,
+                Map.of("SKYPACK_JAVA_OPTS", "-Xmx1g", "SKYPACK_REGISTRY_HOME", "/opt/reg", "SKYPACK_STATE_DIR", "/s"),
+                Map.of());
+        assertFalse(c.streams().containsKey("java.opts"), c.streams().toString());
+        assertFalse(c.streams().containsKey("registry.home"), c.streams().toString());
+        assertEquals("/s", c.streams().getProperty("state.dir"), "other SKYPACK_ variables still count");
+    }
+
+    @Test
     void liveProfileShouldSkipStaleFramesAndCommitOftenInTransactions() throws Exception {
         PipelineConfig c = PipelineConfig.load("live", null, Map.of(), Map.of());
         var s = c.settings("m", id -> "c" + id);
