@@ -65,6 +65,17 @@ class DeployManifestsTest {
                 .orElseThrow(() -> new AssertionError("no " + kind + " " + name + " in " + DIR));
     }
 
+    private static JsonNode detectorPod() {
+        return named("Deployment", "skypack-detector")
+                .path("spec")
+                .path("template")
+                .path("spec");
+    }
+
+    private static JsonNode detectorContainer() {
+        return detectorPod().path("containers").get(0);
+    }
+
     @Test
     void shouldDeclareExactlyTheProfilesFourTopics() {
         Set<String> declared = new HashSet<>();
@@ -116,12 +127,7 @@ class DeployManifestsTest {
 
     @Test
     void shouldRunADetectCommandThatParses() {
-        JsonNode container = named("Deployment", "skypack-detector")
-                .path("spec")
-                .path("template")
-                .path("spec")
-                .path("containers")
-                .get(0);
+        JsonNode container = detectorContainer();
         List<String> args = new ArrayList<>();
         container.path("args").forEach(a -> args.add(a.asText()));
         CommandLine.ParseResult parsed = new CommandLine(new Main()).parseArgs(args.toArray(String[]::new));
@@ -142,12 +148,7 @@ class DeployManifestsTest {
                 .path("data")
                 .fields()
                 .forEachRemaining(e -> env.put(e.getKey(), e.getValue().asText()));
-        JsonNode container = named("Deployment", "skypack-detector")
-                .path("spec")
-                .path("template")
-                .path("spec")
-                .path("containers")
-                .get(0);
+        JsonNode container = detectorContainer();
         container
                 .path("env")
                 .forEach(e -> env.put(e.path("name").asText(), e.path("value").asText("from a secret")));
