@@ -34,6 +34,57 @@ class NativeAllocatorTest {
         public String gnu_get_libc_version() {
             return "fake";
         }
+
+        final List<Long> trims = new ArrayList<>();
+
+        @Override
+        public int malloc_trim(long pad) {
+            trims.add(pad);
+            if (answer < 0) throw new IllegalStateException("libc gone");
+            return answer;
+        }
+    }
+
+    @Test
+    void shouldTrimTheWholeHeapOnScheduleAndSurviveAFailedTrim() throws Exception {
+        FakeLibc c = new FakeLibc(1);
+        NativeAllocator.trim(c).run();
+        assertEquals(List.of(0L), c.trims, "pad 0: give back every free page, holes included");
+        NativeAllocator.trim(new FakeLibc(-1)).run(); // logged, not thrown
+        var s = NativeAllocator.startTrimming(c, java.time.Duration.ofMillis(20))
+                .orElseThrow();
+        try {
+            long end = System.nanoTime() + 5_000_000_000L;
+            while (c.trims.size() < 3 && System.nanoTime() < end) Thread.sleep(10);
+            assertTrue(c.trims.size() >= 3, "trims: " + c.trims);
+        } finally {
+            s.shutdownNow();
+        }
+        assertTrue(NativeAllocator.startTrimming(c, java.time.Duration.ZERO).isEmpty(), "0 means never");
+    }
+
+    @Test
+    void shouldReadTheTrimIntervalAndNameItsKeyWhenBad() {
+        assertEquals(java.time.Duration.ofSeconds(60), NativeAllocator.trimInterval());
+        System.setProperty("skypack.malloc.trim.seconds", "-1");
+        try {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, NativeAllocator::trimInterval);
+            assertTrue(e.getMessage().contains("skypack.malloc.trim.seconds"), e.getMessage());
+        } finally {
+            System.clearProperty("skypack.malloc.trim.seconds");
+        }
+    }
+
+    @Test
+    void shouldTellTheLaunchersSettingsFromTheUsersOwn() {
+        NativeAllocator.Outcome o = NativeAllocator.apply("true", Map.of("GLIBC_TUNABLES", NativeAllocator.TUNABLES));
+        assertEquals(
+                NativeAllocator.glibc() == null ? NativeAllocator.Outcome.NOT_GLIBC : NativeAllocator.Outcome.LAUNCHER,
+                o);
+        assertEquals(
+                NativeAllocator.Outcome.USER_SET,
+                NativeAllocator.apply(
+                        "true", Map.of("GLIBC_TUNABLES", NativeAllocator.TUNABLES + ":glibc.malloc.tcache_count=0")));
     }
 
     @Test
@@ -60,6 +111,8 @@ class NativeAllocatorTest {
         assertEquals(
                 NativeAllocator.Outcome.APPLIED,
                 NativeAllocator.set(c, NativeAllocator.MMAP_THRESHOLD, NativeAllocator.TRIM_THRESHOLD));
+        int released = c.malloc_trim(0);
+        assertTrue(released == 0 || released == 1, "malloc_trim answers 0 or 1: " + released);
     }
 
     @Test
