@@ -113,8 +113,8 @@ public final class NativeAllocator {
         }
         if (c == null) return Outcome.NOT_GLIBC;
         Outcome o = set(c, MMAP_THRESHOLD, TRIM_THRESHOLD);
-        if (o == Outcome.APPLIED) startTrimming(c, trimInterval());
         if (o == Outcome.APPLIED) {
+            startTrimming(c, trimInterval());
             LOG.info(
                     "glibc {} malloc: mmap threshold {} MB, trim threshold {} MB (skypack.malloc.tune=false leaves"
                             + " glibc's defaults)",
