@@ -89,13 +89,23 @@ public final class NativeAllocator {
     /** Sets the thresholds the first time it is called; later calls return the first outcome. */
     public static synchronized Outcome tune() {
         if (outcome == null) {
-            outcome = apply(System.getProperty("skypack.malloc.tune", "true"), System.getenv());
+            outcome = apply(tuneProperty(), System.getenv());
         }
         return outcome;
     }
 
+    /** {@code skypack.malloc.tune}, "true" when unset. */
+    private static String tuneProperty() {
+        return System.getProperty("skypack.malloc.tune", "true");
+    }
+
+    /** Whether {@code skypack.malloc.tune} turns the tuning off. */
+    private static boolean disabled(String property) {
+        return property.trim().equalsIgnoreCase("false");
+    }
+
     static Outcome apply(String property, Map<String, String> env) {
-        if (property.trim().equalsIgnoreCase("false")) return Outcome.DISABLED;
+        if (disabled(property)) return Outcome.DISABLED;
         if (!property.trim().equalsIgnoreCase("true")) {
             throw new IllegalArgumentException("skypack.malloc.tune must be true or false, got '" + property + "'");
         }
@@ -195,8 +205,7 @@ public final class NativeAllocator {
      * parent's environment (which the child inherits) already sets glibc's malloc or tuning is off.
      */
     public static Map<String, String> childEnvironment(Map<String, String> parentEnv) {
-        if (userSet(parentEnv)
-                || System.getProperty("skypack.malloc.tune", "true").trim().equalsIgnoreCase("false")) {
+        if (userSet(parentEnv) || disabled(tuneProperty())) {
             return Map.of();
         }
         return Map.of("GLIBC_TUNABLES", TUNABLES);
