@@ -172,7 +172,8 @@ final class PipelineConfig {
                         modelId,
                         stale == 0 ? Optional.empty() : Optional.of(Duration.ofMillis(stale)),
                         classNames,
-                        fraction("output.min.score")),
+                        fraction("output.min.score"),
+                        flag("inference.overlap")),
                 number("frame.max.bytes", 1, Integer.MAX_VALUE),
                 number("frame.max.pixels", 1, Long.MAX_VALUE),
                 Duration.ofMillis(number("stats.window.ms", 1, Long.MAX_VALUE)));
@@ -196,6 +197,15 @@ final class PipelineConfig {
             throw new IllegalArgumentException(PREFIX + key + " must be in [" + min + ", " + max + "], got " + n);
         }
         return n;
+    }
+
+    boolean flag(String key) {
+        String s = string(key).trim();
+        return switch (s.toLowerCase(Locale.ROOT)) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new IllegalArgumentException(PREFIX + key + " must be true or false, got '" + s + "'");
+        };
     }
 
     double fraction(String key) {

@@ -21,7 +21,8 @@ import org.apache.kafka.streams.Topology;
  *
  * <pre>
  *   uav.frames -> decode (FrameDecoder) -+-> frame-batcher (FrameBatcher, store frame-batches)
- *                                        |      -> inference (InferenceStage) -+-> uav.detections
+ *                                        |      -> inference (InferenceStage, store inference-in-flight)
+ *                                        |                                     +-> uav.detections
  *                                        |                                     +-> flight-statistics -> uav.flight-stats
  *                                        |                                     +-> uav.frames.dlq
  *                                        +-> uav.frames.dlq
@@ -37,6 +38,7 @@ public final class SkypackTopology {
     public static final String INFERENCE = "inference";
     public static final String STATS_SINK = "flight-stats-sink";
     public static final String BATCH_STORE = "frame-batches";
+    public static final String IN_FLIGHT_STORE = "inference-in-flight";
     public static final String STATS_STORE = "flight-stats-windows";
 
     private SkypackTopology() {}
@@ -109,12 +111,14 @@ public final class SkypackTopology {
                 () -> new InferenceStage(
                         detectors,
                         t.frames(),
+                        IN_FLIGHT_STORE,
                         decoded,
                         validator,
                         codecs.frameSerde().serializer(),
                         settings.inference(),
                         wallClockMs),
                 FrameDecoder.VALID);
+        topology.addStateStore(InferenceStage.inFlightStore(IN_FLIGHT_STORE, codecs.frameSerde()), INFERENCE);
         topology.addProcessor(
                 InferenceStage.STATISTICS, () -> new FlightStatistics(settings.statsWindow(), STATS_STORE), INFERENCE);
         topology.addStateStore(FlightStatistics.store(STATS_STORE), InferenceStage.STATISTICS);

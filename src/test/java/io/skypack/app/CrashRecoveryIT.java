@@ -69,6 +69,10 @@ class CrashRecoveryIT {
     /** Longest wait for the next result before a scenario gives up (a loaded 2-core machine). */
     private static final Duration PROGRESS_TIMEOUT = Duration.ofSeconds(120);
 
+    /** What a detector run logs when it finds frames in the batcher's store, and batches in the in-flight store. */
+    private static final String BUFFER_RESTORED = "restored from store " + SkypackTopology.BATCH_STORE,
+            IN_FLIGHT_RESTORED = "restored from store " + SkypackTopology.IN_FLIGHT_STORE;
+
     private static LocalSchemaRegistry registry;
     /** Every input frame in send order (the flights interleaved), the corrupt one included. */
     private static List<Frame> frames;
@@ -154,7 +158,7 @@ class CrashRecoveryIT {
                 // the batcher's store across commits.
                 Replay replay = new Replay(broker, Duration.ofMillis(250), 6, output::framesOut)) {
             List<String> kills = new ArrayList<>();
-            long restores = 0;
+            long restores = 0, inFlightRestores = 0;
             int run = 0;
             DetectorProcess child = null;
             try {
@@ -175,13 +179,15 @@ class CrashRecoveryIT {
                             state,
                             output.framesOut(),
                             output.framesOut() - before));
-                    restores += child.count("restored from store");
+                    restores += child.count(BUFFER_RESTORED);
+                    inFlightRestores += child.count(IN_FLIGHT_RESTORED);
                     child.close();
                     child = null;
                 }
                 child = startDetector(broker, profile, settings, dir, ++run);
                 awaitResults(child, output, replay, frames.size());
-                restores += child.count("restored from store");
+                restores += child.count(BUFFER_RESTORED);
+                inFlightRestores += child.count(IN_FLIGHT_RESTORED);
                 stop(child);
                 child = null;
             } finally {
@@ -192,10 +198,12 @@ class CrashRecoveryIT {
             String summary = summary(scenario + " (" + profile + " profile)", out, t0)
                     + String.format(
                             Locale.ROOT,
-                            "%n  %d kills, %d runs; a run restored buffered frames from the batcher's store %d time(s)%n  %s",
+                            "%n  %d kills, %d runs; a run restored buffered frames from the batcher's store %d time(s),"
+                                    + " batches that were in inference from the in-flight store %d time(s)%n  %s",
                             kills.size(),
                             run,
                             restores,
+                            inFlightRestores,
                             String.join("\n  ", kills));
             System.out.println("CrashRecoveryIT " + summary);
             return new KillRun(out, summary, kills.size());

@@ -56,6 +56,14 @@ class PipelineConfigTest {
         assertEquals("exactly_once_v2", c.streams().getProperty("processing.guarantee"));
         assertEquals("100", c.streams().getProperty("commit.interval.ms"));
         assertTrue(s.batching().latencyBudget().toMillis() <= 100);
+        assertEquals(false, s.inference().overlap(), "live forwards a batch's results as soon as it ends");
+        assertEquals(
+                true,
+                PipelineConfig.load("replay", null, Map.of(), Map.of())
+                        .settings("m", id -> "")
+                        .inference()
+                        .overlap(),
+                "replay goes on with Kafka work while a batch runs");
     }
 
     @Test
@@ -78,6 +86,10 @@ class PipelineConfigTest {
                         "replay", null, Map.of(), Map.of("skypack.batch.max", "0"))
                 .settings("m", id -> ""));
         assertEquals("skypack.batch.max must be in [1, 1024], got 0", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> PipelineConfig.load(
+                        "replay", null, Map.of(), Map.of("skypack.inference.overlap", "Yes"))
+                .settings("m", id -> ""));
+        assertEquals("skypack.inference.overlap must be true or false, got 'Yes'", e.getMessage());
         e = assertThrows(
                 IllegalArgumentException.class, () -> PipelineConfig.load("nightly", null, Map.of(), Map.of()));
         assertTrue(e.getMessage().contains("unknown profile 'nightly'"), e.getMessage());

@@ -77,6 +77,8 @@ class SkypackTopologyTest {
     private final Set<Long> outOfMemory = new java.util.HashSet<>();
     /** The detector call (0-based, as counted by {@link #calls}) that runs out of heap once; -1 for none. */
     private int outOfMemoryOnCall = -1;
+    /** Whether the inference stage goes on while a batch runs ({@link InferenceStage.Settings#overlap()}). */
+    private boolean overlap;
     /** How long each call of the scripted detector takes on the topology's clock. */
     private Duration inferenceTime = Duration.ZERO;
 
@@ -129,7 +131,7 @@ class SkypackTopologyTest {
         SkypackTopology.Settings settings = new SkypackTopology.Settings(
                 T,
                 BatchingConfig.of(2, Duration.ofMillis(100)),
-                new InferenceStage.Settings("test-model", staleAfter, id -> "class-" + id, 0.3),
+                new InferenceStage.Settings("test-model", staleAfter, id -> "class-" + id, 0.3, overlap),
                 1000,
                 64L * 64,
                 Duration.ofSeconds(10));
@@ -241,6 +243,31 @@ class SkypackTopologyTest {
         assertEquals(List.of(true, false, true, false), List.of(px[0], px[1], px[2], px[3]));
         assertEquals(2, first.getStats().getBatchSize());
         assertEquals(0, readRejected().size());
+    }
+
+    @Test
+    void withOverlapShouldWriteOneDetectionsRecordPerFrameInOrderAndEmptyTheInFlightStore()
+            throws InterruptedException {
+        overlap = true;
+        drive(Optional.empty());
+        for (long i = 0; i < 5; i++) send(bytes(frame(i)), NOW);
+        advance(Duration.ofMillis(150)); // the fifth frame waits for the budget
+        List<FrameDetections> out = new ArrayList<>();
+        long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (out.size() < 5 && System.nanoTime() < end) {
+            advance(InferenceStage.FORWARD_CHECK); // results go out at the stage's punctuation once finished
+            out.addAll(readDetections());
+            Thread.sleep(1);
+        }
+        assertEquals(
+                List.of(0L, 1L, 2L, 3L, 4L),
+                out.stream().map(FrameDetections::getFrameIndex).toList());
+        assertEquals(List.of(2, 2, 1), calls);
+        assertEquals(0, readRejected().size());
+        var inFlight = driver.<Long, Object>getKeyValueStore(SkypackTopology.IN_FLIGHT_STORE);
+        try (var all = inFlight.all()) {
+            assertTrue(!all.hasNext(), "every forwarded batch deleted from the in-flight store");
+        }
     }
 
     @Test
