@@ -220,6 +220,11 @@ class InferenceStageTest {
     }
 
     @Test
+    void theInFlightStoreShouldHaveAChangelogSinceThatIsWhatACrashRestoresFrom() {
+        assertTrue(InferenceStage.inFlightStore(STORE, frameSerde).loggingEnabled());
+    }
+
+    @Test
     void withoutOverlapTheRestoredBatchesShouldStillRunFirst() {
         store.put((3L << 16), frame(5));
         InferenceStage stage = stage(false);
