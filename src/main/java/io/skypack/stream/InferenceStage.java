@@ -220,8 +220,7 @@ public final class InferenceStage
             images[i] = decoded.take(frames.get(i).value(), frames.get(i).sourceOffset());
         }
         if (!settings.overlap()) {
-            forwardFinished(); // batches restored after a crash come first
-            while (!inFlight.isEmpty()) forward(inFlight.pollFirst());
+            while (!inFlight.isEmpty()) forward(inFlight.pollFirst()); // batches restored after a crash come first
             forward(frames, await(submit(frames, images)));
             return;
         }
