@@ -1,5 +1,7 @@
 package io.skypack.app;
 
+import ai.djl.Device;
+import ai.djl.engine.Engine;
 import io.skypack.detect.Detector;
 import io.skypack.detect.FullFrameDetector;
 import io.skypack.detect.SlicedDetector;
@@ -21,6 +23,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
+import java.util.function.IntConsumer;
 import java.util.function.UnaryOperator;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.errors.AuthenticationException;
@@ -127,9 +130,10 @@ final class DetectorRuntime implements AutoCloseable {
 
     /**
      * {@code skypack.detector}: {@code ufp} (coarse + fine), {@code full-frame} or {@code sliced} (the fine
-     * model, {@code skypack.model.fine}, alone); {@code skypack.workers} detectors, each with its own models,
-     * each run {@code skypack.warmup.rounds} times on a batch of {@code skypack.batch.max} synthetic frames
-     * before it is handed out ({@link DetectorWarmUp}; the fault tests' decorations see none of it).
+     * model, {@code skypack.model.fine}, alone); {@code skypack.workers} detectors, each with its own models
+     * on its device ({@link InferenceDevices}: {@code skypack.devices}), each run {@code
+     * skypack.warmup.rounds} times on a batch of {@code skypack.batch.max} synthetic frames on its own
+     * worker thread before it serves ({@link DetectorWarmUp}; the fault tests' decorations see none of it).
      */
     static Detectors openDetectors(PipelineConfig config) throws IOException {
         return openDetectors(config, UnaryOperator.identity());
@@ -137,7 +141,10 @@ final class DetectorRuntime implements AutoCloseable {
 
     private static Detectors openDetectors(PipelineConfig config, UnaryOperator<Detector> decorate) throws IOException {
         String kind = config.string("detector");
-        int workers = (int) config.number("workers", 1, 64);
+        InferenceDevices devices = InferenceDevices.resolve(
+                config.string("devices"),
+                config.string("workers"),
+                Engine.getInstance().getGpuCount());
         String coarse = config.string("model.coarse"), fine = config.string("model.fine");
         List<Detector> detectors = new ArrayList<>();
         List<AutoCloseable> models = new ArrayList<>();
@@ -145,7 +152,8 @@ final class DetectorRuntime implements AutoCloseable {
         DetectorWarmUp warmUp = DetectorWarmUp.of(
                 (int) config.number("batch.max", 1, 1024), (int) config.number("warmup.rounds", 0, 100));
         try {
-            for (int w = 0; w < workers; w++) {
+            for (int w = 0; w < devices.workers(); w++) {
+                Device device = devices.deviceOf(w);
                 switch (kind) {
                     case "ufp" -> {
                         UfpOptions o = new UfpOptions();
@@ -154,15 +162,15 @@ final class DetectorRuntime implements AutoCloseable {
                         o.candidateScore = config.fraction("ufp.candidate.score");
                         o.canvasesPerFrame = config.decimal("ufp.canvases.per.frame", 0, 1000);
                         o.coarseInput = config.string("ufp.coarse.input");
-                        MpDetRunner c = o.openCoarse();
+                        MpDetRunner c = o.openCoarse(device);
                         models.add(c);
-                        MpDetRunner f = o.openFine();
+                        MpDetRunner f = o.openFine(device);
                         models.add(f);
                         detectors.add(new UfpmpDetector(c, f, o.config(UfpmpConfig.DEFAULT.maxBatch())));
                         modelId = "ufp:" + c.config().name() + "+" + f.config().name();
                     }
                     case "full-frame", "sliced" -> {
-                        MpDetRunner f = ModelOption.open(fine, MpDetDecoder.Params.DEFAULTS);
+                        MpDetRunner f = ModelOption.open(fine, MpDetDecoder.Params.DEFAULTS, device);
                         models.add(f);
                         detectors.add(
                                 kind.equals("sliced")
@@ -175,27 +183,33 @@ final class DetectorRuntime implements AutoCloseable {
                                 "skypack.detector must be ufp, full-frame or sliced, got '" + kind + "'");
                 }
             }
-            for (int w = 0; w < detectors.size() && warmUp.rounds() > 0; w++) {
-                Duration took = warmUp.warm(detectors.get(w));
-                LOG.info(
-                        "detector {}/{} warmed up in {} ms ({} x {} synthetic frames)",
-                        w + 1,
-                        detectors.size(),
-                        took.toMillis(),
-                        warmUp.rounds(),
-                        warmUp.batchSize());
-            }
         } catch (IOException | RuntimeException e) {
-            for (AutoCloseable m : models) {
-                try {
-                    m.close();
-                } catch (Exception ignored) {
-                    // the original failure is what matters
-                }
-            }
+            closeQuietly(models);
             throw e;
         }
-        return new Detectors(new DetectorPool(detectors.stream().map(decorate).toList(), models), modelId);
+        IntConsumer prepare = w -> {
+            LOG.info("detector {}/{} on {}", w + 1, detectors.size(), devices.deviceOf(w));
+            if (warmUp.rounds() == 0) return;
+            Duration took = warmUp.warm(detectors.get(w));
+            LOG.info(
+                    "detector {}/{} warmed up in {} ms ({} x {} synthetic frames)",
+                    w + 1,
+                    detectors.size(),
+                    took.toMillis(),
+                    warmUp.rounds(),
+                    warmUp.batchSize());
+        };
+        return new Detectors(new DetectorPool(detectors.stream().map(decorate).toList(), models, prepare), modelId);
+    }
+
+    private static void closeQuietly(List<AutoCloseable> models) {
+        for (AutoCloseable m : models) {
+            try {
+                m.close();
+            } catch (Exception ignored) {
+                // the original failure is what matters
+            }
+        }
     }
 
     void start() {

@@ -1,5 +1,6 @@
 package io.skypack.app;
 
+import ai.djl.Device;
 import io.skypack.model.MpDetDecoder;
 import io.skypack.model.MpDetRunner;
 import java.io.IOException;
@@ -9,11 +10,17 @@ import java.nio.file.Path;
 final class ModelOption {
     private ModelOption() {}
 
+    /** The model on DJL's default device. */
     static MpDetRunner open(String model, MpDetDecoder.Params params) throws IOException {
+        return open(model, params, null);
+    }
+
+    /** The model on {@code device} ({@code null}: DJL's default device). */
+    static MpDetRunner open(String model, MpDetDecoder.Params params, Device device) throws IOException {
         return switch (model) {
-            case "coarse" -> MpDetRunner.openBundled(MpDetRunner.COARSE, params);
-            case "fine" -> MpDetRunner.openBundled(MpDetRunner.FINE, params);
-            default -> MpDetRunner.open(Path.of(model), params);
+            case "coarse" -> MpDetRunner.openBundled(MpDetRunner.COARSE, params, device);
+            case "fine" -> MpDetRunner.openBundled(MpDetRunner.FINE, params, device);
+            default -> MpDetRunner.open(Path.of(model), params, device);
         };
     }
 }

@@ -1,5 +1,6 @@
 package io.skypack.app;
 
+import ai.djl.Device;
 import io.skypack.detect.UfpmpConfig;
 import io.skypack.model.MpDetDecoder;
 import io.skypack.model.MpDetRunner;
@@ -62,6 +63,11 @@ final class UfpOptions {
      * 500 candidates per frame cost more than the coarse network itself.
      */
     MpDetRunner openCoarse() throws IOException {
+        return openCoarse(null);
+    }
+
+    /** As {@link #openCoarse()}, on {@code device} ({@code null}: DJL's default device). */
+    MpDetRunner openCoarse(Device device) throws IOException {
         MpDetDecoder.Params d = MpDetDecoder.Params.DEFAULTS;
         MpDetDecoder.Params params = new MpDetDecoder.Params(
                 Math.min(d.scoreThreshold(), candidateScore),
@@ -70,7 +76,7 @@ final class UfpOptions {
                 d.maxDetections(),
                 d.maskThreshold(),
                 keepCoarse);
-        MpDetRunner runner = ModelOption.open(coarse, params);
+        MpDetRunner runner = ModelOption.open(coarse, params, device);
         if (coarseInput.equals("model")) return runner;
         try {
             int[] size = size(coarseInput);
@@ -97,6 +103,10 @@ final class UfpOptions {
     }
 
     MpDetRunner openFine() throws IOException {
-        return ModelOption.open(fine, MpDetDecoder.Params.DEFAULTS);
+        return openFine(null);
+    }
+
+    MpDetRunner openFine(Device device) throws IOException {
+        return ModelOption.open(fine, MpDetDecoder.Params.DEFAULTS, device);
     }
 }

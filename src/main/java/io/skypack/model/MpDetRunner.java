@@ -1,5 +1,6 @@
 package io.skypack.model;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -51,27 +52,42 @@ public final class MpDetRunner implements ImageModel, AutoCloseable {
         return new MpDetRunner(manager, net, config.withInput(width, height), params);
     }
 
+    /** A model file, on DJL's default device (the first GPU DJL sees, else the CPU). */
     public static MpDetRunner open(Path modelFile, MpDetDecoder.Params params) throws IOException {
+        return open(modelFile, params, null);
+    }
+
+    /**
+     * A model file, its weights and every batch it runs on {@code device} ({@code null}: DJL's
+     * default device).
+     */
+    public static MpDetRunner open(Path modelFile, MpDetDecoder.Params params, Device device) throws IOException {
         try (InputStream in = Files.newInputStream(modelFile)) {
-            return load(in, modelFile.toString(), params);
+            return load(in, modelFile.toString(), params, device);
         }
     }
 
-    /** A model bundled in the jar ({@link #COARSE} or {@link #FINE}). */
+    /** A model bundled in the jar ({@link #COARSE} or {@link #FINE}), on DJL's default device. */
     public static MpDetRunner openBundled(String name, MpDetDecoder.Params params) throws IOException {
+        return openBundled(name, params, null);
+    }
+
+    /** A model bundled in the jar, on {@code device} ({@code null}: DJL's default device). */
+    public static MpDetRunner openBundled(String name, MpDetDecoder.Params params, Device device) throws IOException {
         String res = "/io/skypack/model/" + name + ".mpdet";
         try (InputStream in = MpDetRunner.class.getResourceAsStream(res)) {
             if (in == null) {
                 throw new IOException("no bundled model " + name + " (" + res + "); train it with `skypack train`");
             }
-            return load(in, res, params);
+            return load(in, res, params, device);
         }
     }
 
-    /** Loads into a manager of its own, released again if the file is refused. */
-    private static MpDetRunner load(InputStream in, String source, MpDetDecoder.Params params) throws IOException {
+    /** Loads into a manager of its own on {@code device}, released again if the file is refused. */
+    private static MpDetRunner load(InputStream in, String source, MpDetDecoder.Params params, Device device)
+            throws IOException {
         NativeAllocator.tune();
-        NDManager m = NDManager.newBaseManager();
+        NDManager m = NDManager.newBaseManager(device);
         try {
             MpDet net = ModelFile.load(in, source, m);
             return new MpDetRunner(m, net, net.config(), params);
@@ -83,6 +99,11 @@ public final class MpDetRunner implements ImageModel, AutoCloseable {
 
     public MpDetConfig config() {
         return config;
+    }
+
+    /** The device holding the weights, where every batch runs. */
+    public Device device() {
+        return manager.getDevice();
     }
 
     @Override

@@ -8,9 +8,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.function.Function;
+import java.util.function.IntConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,15 +57,64 @@ public final class DetectorPool implements AutoCloseable {
      * @param owned closed, in order, by {@link #close()} (typically the detectors' models)
      */
     public DetectorPool(List<? extends Detector> detectors, List<? extends AutoCloseable> owned) {
+        this(detectors, owned, i -> {});
+    }
+
+    /**
+     * A pool whose worker {@code i} first runs {@code prepare.accept(i)} on its own thread, then serves.
+     * The constructor returns once every worker is prepared. Preparing on the serving thread matters:
+     * a warm-up ({@code DetectorWarmUp}) sets up PyTorch's per-thread state (its OpenMP team, the
+     * allocator's caches) for the thread that will run the real batches.
+     *
+     * @throws RuntimeException what a {@code prepare} threw (the first, in worker order), after the
+     *     pool is closed and what it owns released
+     */
+    public DetectorPool(List<? extends Detector> detectors, List<? extends AutoCloseable> owned, IntConsumer prepare) {
         if (detectors.isEmpty()) throw new IllegalArgumentException("a detector pool needs at least one detector");
         this.owned = new ArrayList<>(owned);
+        List<CompletableFuture<Void>> prepared = new ArrayList<>();
         for (int i = 0; i < detectors.size(); i++) {
             Detector detector = detectors.get(i);
-            Thread t = new Thread(() -> serve(detector), "skypack-detector-" + i);
+            int index = i;
+            CompletableFuture<Void> ready = new CompletableFuture<>();
+            prepared.add(ready);
+            Thread t = new Thread(
+                    () -> {
+                        try {
+                            prepare.accept(index);
+                            ready.complete(null);
+                        } catch (Throwable e) { // reported by the constructor, which closes the pool
+                            ready.completeExceptionally(e);
+                            return;
+                        }
+                        serve(detector);
+                    },
+                    "skypack-detector-" + i);
             t.setDaemon(true);
             workers.add(t);
         }
         workers.forEach(Thread::start);
+        awaitPrepared(prepared);
+    }
+
+    private void awaitPrepared(List<CompletableFuture<Void>> prepared) {
+        Throwable failed = null;
+        for (CompletableFuture<Void> p : prepared) {
+            try {
+                p.join();
+            } catch (CompletionException e) {
+                if (failed == null) failed = e.getCause();
+            }
+        }
+        if (failed == null) return;
+        try {
+            close();
+        } catch (RuntimeException e) {
+            failed.addSuppressed(e);
+        }
+        if (failed instanceof RuntimeException r) throw r;
+        if (failed instanceof Error err) throw err;
+        throw new IllegalStateException("preparing a detector failed: " + failed, failed);
     }
 
     /** A pool of one detector that owns nothing. */

@@ -113,4 +113,32 @@ class DetectorPoolTest {
         assertTrue(queued.isCancelled(), "the queued job never ran");
         assertThrows(IllegalStateException.class, () -> pool.submit(d -> "after close"));
     }
+
+    @Test
+    void shouldPrepareEachDetectorOnItsOwnWorkerThreadBeforeTheConstructorReturns() throws Exception {
+        List<String> prepared = Collections.synchronizedList(new ArrayList<>());
+        try (DetectorPool pool = new DetectorPool(
+                List.of(named("d0"), named("d1")),
+                List.of(),
+                i -> prepared.add(i + "@" + Thread.currentThread().getName()))) {
+            List<String> sorted = new ArrayList<>(prepared);
+            Collections.sort(sorted);
+            assertEquals(List.of("0@skypack-detector-0", "1@skypack-detector-1"), sorted);
+            assertEquals("served", DetectorPool.await(pool.submit(d -> "served")));
+        }
+    }
+
+    @Test
+    void aFailedPreparationShouldFailTheConstructorAndCloseWhatThePoolOwns() {
+        List<String> events = Collections.synchronizedList(new ArrayList<>());
+        IllegalStateException e = assertThrows(
+                IllegalStateException.class,
+                () -> new DetectorPool(
+                        List.of(named("d0"), named("d1")), List.of(() -> events.add("models closed")), i -> {
+                            if (i == 1)
+                                throw new IllegalStateException("warm-up of detector 1 failed: CUDA out of memory");
+                        }));
+        assertEquals("warm-up of detector 1 failed: CUDA out of memory", e.getMessage());
+        assertEquals(List.of("models closed"), events);
+    }
 }

@@ -1,0 +1,73 @@
+package io.skypack.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.Device;
+import io.skypack.detect.Detection;
+import io.skypack.detect.FrameImage;
+import io.skypack.model.MpDetDecoder;
+import io.skypack.model.MpDetRunner;
+import io.skypack.stream.DetectorPool;
+import io.skypack.train.synth.FlightGenerator;
+import io.skypack.train.synth.SynthConfig;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** The detectors {@code detect} and the benchmarks open: the bundled models, per worker and device. */
+class DetectorRuntimeTest {
+    @Test
+    void aModelShouldHoldItsWeightsOnTheDeviceItWasOpenedOn() throws Exception {
+        try (MpDetRunner fine = ModelOption.open("fine", MpDetDecoder.Params.DEFAULTS, Device.cpu())) {
+            assertEquals(Device.cpu(), fine.device());
+        }
+    }
+
+    @Test
+    void shouldOpenOneWarmedDetectorPerWorkerAndRunTwoBatchesAtOnce() throws Exception {
+        PipelineConfig config = PipelineConfig.load(
+                "replay",
+                null,
+                Map.of("SKYPACK_DEVICES", "cpu"),
+                Map.of("skypack.workers", "2", "skypack.warmup.rounds", "1", "skypack.batch.max", "1"));
+        var frame = new FlightGenerator(SynthConfig.defaults(), 0).next();
+        List<FrameImage> batch = List.of(new FrameImage(0, frame.image()));
+
+        DetectorRuntime.Detectors d = DetectorRuntime.openDetectors(config);
+        try (DetectorPool pool = d.pool()) {
+            assertEquals(2, pool.size());
+            assertTrue(d.modelId().startsWith("ufp:"), d.modelId());
+            // Both jobs wait for each other, so each must have a detector (and a thread) of its own.
+            CountDownLatch both = new CountDownLatch(2);
+            List<CompletableFuture<List<Detection>>> jobs = new ArrayList<>();
+            for (int i = 0; i < 2; i++) {
+                jobs.add(pool.submit(detector -> {
+                    both.countDown();
+                    try {
+                        if (!both.await(60, TimeUnit.SECONDS)) throw new IllegalStateException("ran alone");
+                        return detector.detect(batch).frames().get(0).detections();
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                }));
+            }
+            List<Detection> first = DetectorPool.await(jobs.get(0)), second = DetectorPool.await(jobs.get(1));
+            assertTrue(first.size() >= 3, "detections on a synthetic frame with objects: " + first.size());
+            assertEquals(first.size(), second.size(), "the same models give the same detections");
+        }
+    }
+
+    @Test
+    void aGpuThatIsNotThereShouldStopTheStartWithTheReason() throws Exception {
+        PipelineConfig config = PipelineConfig.load("replay", null, Map.of(), Map.of("skypack.devices", "gpu0"));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> DetectorRuntime.openDetectors(config));
+        assertTrue(e.getMessage().startsWith("skypack.devices names gpu0, but DJL sees no GPU"), e.getMessage());
+    }
+}
