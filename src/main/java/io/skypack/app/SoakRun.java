@@ -22,7 +22,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.OptionalLong;
+import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -88,8 +88,21 @@ final class SoakRun {
         }
     }
 
-    /** One sample of the input phase or the drain, {@code t} seconds after the input started. */
-    record Sample(double t, int framesIn, int framesWithResult, long lag, long heapUsedMb, long rssMb) {}
+    /**
+     * One sample of the input phase or the drain, {@code t} seconds after the input started; memory as
+     * the detector's latest stats line split it ({@link ProcessMemory.JvmStats}), with its resident set.
+     */
+    record Sample(
+            double t,
+            int framesIn,
+            int framesWithResult,
+            long lag,
+            long heapUsedMb,
+            long rssMb,
+            long heapCommittedMb,
+            long nonHeapMb,
+            long mallocUsedMb,
+            long mallocFreeMb) {}
 
     /**
      * What a soak measured. Memory is the detector child's: heap from its own stats lines, resident set
@@ -143,6 +156,8 @@ final class SoakRun {
     private final AtomicLong sendFailures = new AtomicLong();
     /** Memory of the detector child: the latest sample and the peaks over all of its runs. */
     private long lastHeapMb = -1, lastRssMb = -1, peakHeapMb = -1, peakRssMb = -1;
+
+    private ProcessMemory.JvmStats lastStats = ProcessMemory.JvmStats.UNKNOWN;
     /** When {@link #observe} next samples and next prints progress, milliseconds since the input began. */
     private long nextSampleMs, nextProgressMs;
 
@@ -415,7 +430,17 @@ final class SoakRun {
         readMemory();
         long l = lag.frames();
         if (l >= 0) maxLag = Math.max(maxLag, l);
-        Sample s = new Sample(nowMs / 1000.0, ledger.framesSent(), ledger.framesWithResult(), l, lastHeapMb, lastRssMb);
+        Sample s = new Sample(
+                nowMs / 1000.0,
+                ledger.framesSent(),
+                ledger.framesWithResult(),
+                l,
+                lastHeapMb,
+                lastRssMb,
+                lastStats.heapCommittedMb(),
+                lastStats.nonHeapMb() < 0 ? -1 : lastStats.nonHeapMb() + Math.max(0, lastStats.directMb()),
+                lastStats.mallocUsedMb(),
+                lastStats.mallocFreeMb());
         samples.add(s);
         return s;
     }
@@ -426,9 +451,10 @@ final class SoakRun {
             peakRssMb = Math.max(peakRssMb, m.hwmKb() >> 10);
         });
         for (String line : detector.newLines()) {
-            OptionalLong heap = ProcessMemory.heapUsedMb(line);
-            if (heap.isPresent()) {
-                lastHeapMb = heap.getAsLong();
+            Optional<ProcessMemory.JvmStats> stats = ProcessMemory.stats(line);
+            if (stats.isPresent()) {
+                lastStats = stats.get();
+                lastHeapMb = lastStats.heapUsedMb();
                 peakHeapMb = Math.max(peakHeapMb, lastHeapMb);
             }
         }
@@ -439,7 +465,8 @@ final class SoakRun {
         Sample last = samples.isEmpty() ? null : samples.get(samples.size() - 1);
         say(String.format(
                 Locale.ROOT,
-                "%6.0f s  in %d  out %d  dead-lettered %d  skipped %d  lag %d  heap %d MB  RSS %d MB",
+                "%6.0f s  in %d  out %d  dead-lettered %d  skipped %d  lag %d  heap %d MB  RSS %d MB"
+                        + " (heap committed %d, JVM non-heap %d, malloc in use %d, malloc free held %d MB)",
                 nowMs / 1000.0,
                 t.in(),
                 t.out(),
@@ -447,7 +474,11 @@ final class SoakRun {
                 t.skipped(),
                 last == null ? -1 : last.lag(),
                 lastHeapMb,
-                lastRssMb));
+                lastRssMb,
+                last == null ? -1 : last.heapCommittedMb(),
+                last == null ? -1 : last.nonHeapMb(),
+                last == null ? -1 : last.mallocUsedMb(),
+                last == null ? -1 : last.mallocFreeMb()));
     }
 
     private void awaitResults(

@@ -2,6 +2,7 @@ package io.skypack.model;
 
 import com.sun.jna.Library;
 import com.sun.jna.Native;
+import com.sun.jna.Structure;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
@@ -80,6 +81,64 @@ public final class NativeAllocator {
         int malloc_trim(long pad);
 
         String gnu_get_libc_version();
+
+        /** glibc 2.33 and later: the allocator's own account, over all arenas. */
+        MallInfo2 mallinfo2();
+    }
+
+    /** {@code struct mallinfo2} (malloc.h): every field a {@code size_t}, 64 bits on the platforms we run. */
+    @Structure.FieldOrder({
+        "arena",
+        "ordblks",
+        "smblks",
+        "hblks",
+        "hblkhd",
+        "usmblks",
+        "fsmblks",
+        "uordblks",
+        "fordblks",
+        "keepcost"
+    })
+    public static class MallInfo2 extends Structure implements Structure.ByValue {
+        /** Bytes taken from the system for the arenas (not counting mmapped chunks). */
+        public long arena;
+
+        public long ordblks, smblks, hblks;
+        /** Bytes in chunks mmapped on their own (over the mmap threshold). */
+        public long hblkhd;
+
+        public long usmblks, fsmblks;
+        /** Bytes in use in the arenas. */
+        public long uordblks;
+        /** Bytes free in the arenas: held by the process, reusable, not given back. */
+        public long fordblks;
+
+        public long keepcost;
+    }
+
+    /**
+     * What glibc's malloc holds, as it counts it: {@code inUse} (arena chunks in use plus mmapped chunks),
+     * {@code freeHeld} (free chunks inside the arenas: resident unless trimmed). Native memory of this
+     * process that is neither (thread stacks, the JVM's own mappings, code) is not in it.
+     */
+    public record Usage(long inUseBytes, long freeHeldBytes) {}
+
+    private static volatile CLibrary usageLibrary;
+
+    /** glibc's account of its memory now; empty where it is not glibc 2.33 or later. */
+    public static Optional<Usage> usage() {
+        CLibrary c = usageLibrary;
+        if (c == null) {
+            c = glibc();
+            if (c == null) return Optional.empty();
+            usageLibrary = c;
+        }
+        try {
+            MallInfo2 m = c.mallinfo2();
+            return Optional.of(new Usage(m.uordblks + m.hblkhd, m.fordblks));
+        } catch (UnsatisfiedLinkError | RuntimeException e) {
+            return Optional.empty();
+        }
     }
 
     private static Outcome outcome;

@@ -35,6 +35,11 @@ class NativeAllocatorTest {
             return "fake";
         }
 
+        @Override
+        public NativeAllocator.MallInfo2 mallinfo2() {
+            throw new UnsatisfiedLinkError("not in this fake");
+        }
+
         final List<Long> trims = new ArrayList<>();
 
         @Override
