@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import javax.imageio.ImageIO;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -43,7 +44,8 @@ import picocli.CommandLine.Spec;
         description = {
             "Frames/s and end-to-end latency (record timestamp at the producer to the committed detections record",
             "at a read_committed consumer) through the embedded broker and registry, against the detector alone on",
-            "the same decoded frames, for each batch size. All frames are sent at once (replay at pace fast).",
+            "the same decoded frames, for each batch size. All frames are sent at once (replay at pace fast), or",
+            "paced as a camera would send them (--pace).",
             "Detector ms/frame is the detector's own time (inside the pipeline, from each record's batch timings);",
             "wall ms/frame is 1000 / frames/s; CPU cores busy is the CPU time of all threads over the wall time."
         })
@@ -62,6 +64,13 @@ final class BenchPipelineCommand implements Callable<Integer> {
 
     @Option(names = "--profile", description = "replay or live (default ${DEFAULT-VALUE}).")
     String profile = "replay";
+
+    @Option(
+            names = "--pace",
+            description = "How the pipeline's frames are sent: fast (all at once: throughput, and latency that is"
+                    + " queueing), original (the flight's 2 frames/s, as a camera would) or xN (e.g. x0.5 for 1"
+                    + " frame/s): a live feed's latency while the pipeline keeps up (default ${DEFAULT-VALUE}).")
+    String pace = "fast";
 
     @Option(
             names = "--canvases-per-frame",
@@ -85,6 +94,7 @@ final class BenchPipelineCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter o = spec.commandLine().getOut();
+        Pace sendPace = Pace.parse(pace);
         SynthConfig synth = new SynthConfig(1280, 720, frames, 1, 2.0, 40, 110, 1.0, 1.0, 0, 0.92, 9300);
         FlightWriter.FlightSummary flight = new FlightWriter(synth, out, false).writeFlight(0);
         FlightSource source = FlightSource.open(out, flight.name(), synth.fps(), Instant.now());
@@ -110,7 +120,7 @@ final class BenchPipelineCommand implements Callable<Integer> {
                 broker.createTopics(
                         1, topics.frames(), topics.detections(), topics.flightStats(), topics.deadLetters());
                 rows.add(detectorAlone(cfg, all, batch));
-                rows.add(pipeline(cfg, topics, broker.bootstrapServers(), source, batch));
+                rows.add(pipeline(cfg, topics, broker.bootstrapServers(), source, sendPace, batch));
                 o.println(rows.get(rows.size() - 2));
                 o.println(rows.get(rows.size() - 1));
                 o.flush();
@@ -167,7 +177,12 @@ final class BenchPipelineCommand implements Callable<Integer> {
     }
 
     private String pipeline(
-            PipelineConfig cfg, SkypackTopology.Topics topics, String bootstrap, FlightSource source, int batch)
+            PipelineConfig cfg,
+            SkypackTopology.Topics topics,
+            String bootstrap,
+            FlightSource source,
+            Pace sendPace,
+            int batch)
             throws Exception {
         try (DetectorRuntime app = DetectorRuntime.create(cfg)) {
             app.start();
@@ -179,11 +194,21 @@ final class BenchPipelineCommand implements Callable<Integer> {
                 Map<String, double[]> thread0 = streamThreadTimes(app.streams().metrics());
                 ThreadCpu cpu0 = ThreadCpu.now();
                 long t0 = System.nanoTime();
-                new FrameProducer(producer, topics.frames()).replay(source, Pace.FAST, (n, total) -> {});
+                // Sent from another thread while this one reads, so a paced frame's latency is measured
+                // when its result becomes visible, not after the last frame was sent.
+                CompletableFuture<Integer> sending = CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return new FrameProducer(producer, topics.frames()).replay(source, sendPace, (n, total) -> {});
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new IllegalStateException("interrupted while sending frames", e);
+                    }
+                });
                 boolean done = watcher.awaitFrames(
                         source.size(),
                         Duration.ofMinutes(10),
                         r -> latencies.add((double) (System.currentTimeMillis() - r.timestamp())));
+                sending.join();
                 double secs = (System.nanoTime() - t0) / 1e9;
                 double cores = cpu("pipeline, batch " + batch, ThreadCpu.now().since(cpu0)) / secs;
                 printStreamThread(
@@ -195,7 +220,8 @@ final class BenchPipelineCommand implements Callable<Integer> {
                     throw new IllegalStateException(
                             "pipeline did not finish: " + watcher.detections.size() + " of " + source.size());
                 return row(
-                        "pipeline, " + cfg.get("processing.guarantee"),
+                        "pipeline, " + cfg.get("processing.guarantee")
+                                + (Double.isInfinite(sendPace.speed()) ? "" : ", paced " + pace),
                         batch,
                         source.size(),
                         "same",
