@@ -65,6 +65,11 @@ record ProcessMemory(long rssKb, long hwmKb) {
             long mallocUsedMb,
             long mallocFreeMb) {
         static final JvmStats UNKNOWN = new JvmStats(-1, -1, -1, -1, -1, -1);
+
+        /** The JVM's memory outside the heap: its non-heap pools and direct buffers; -1 when unknown. */
+        long nonHeapAndDirectMb() {
+            return nonHeapMb < 0 ? -1 : nonHeapMb + Math.max(0, directMb);
+        }
     }
 
     /**

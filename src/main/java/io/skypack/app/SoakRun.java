@@ -155,8 +155,8 @@ final class SoakRun {
     private final List<String> faultsDone = new ArrayList<>();
     private final AtomicLong sendFailures = new AtomicLong();
     /** Memory of the detector child: the latest sample and the peaks over all of its runs. */
-    private long lastHeapMb = -1, lastRssMb = -1, peakHeapMb = -1, peakRssMb = -1;
-
+    private long lastRssMb = -1, peakHeapMb = -1, peakRssMb = -1;
+    /** The detector's latest stats line (its heap, JVM pools and malloc), unknown until the first. */
     private ProcessMemory.JvmStats lastStats = ProcessMemory.JvmStats.UNKNOWN;
     /** When {@link #observe} next samples and next prints progress, milliseconds since the input began. */
     private long nextSampleMs, nextProgressMs;
@@ -435,10 +435,10 @@ final class SoakRun {
                 ledger.framesSent(),
                 ledger.framesWithResult(),
                 l,
-                lastHeapMb,
+                lastStats.heapUsedMb(),
                 lastRssMb,
                 lastStats.heapCommittedMb(),
-                lastStats.nonHeapMb() < 0 ? -1 : lastStats.nonHeapMb() + Math.max(0, lastStats.directMb()),
+                lastStats.nonHeapAndDirectMb(),
                 lastStats.mallocUsedMb(),
                 lastStats.mallocFreeMb());
         samples.add(s);
@@ -454,8 +454,7 @@ final class SoakRun {
             Optional<ProcessMemory.JvmStats> stats = ProcessMemory.stats(line);
             if (stats.isPresent()) {
                 lastStats = stats.get();
-                lastHeapMb = lastStats.heapUsedMb();
-                peakHeapMb = Math.max(peakHeapMb, lastHeapMb);
+                peakHeapMb = Math.max(peakHeapMb, lastStats.heapUsedMb());
             }
         }
     }
@@ -473,12 +472,12 @@ final class SoakRun {
                 t.deadLettered(),
                 t.skipped(),
                 last == null ? -1 : last.lag(),
-                lastHeapMb,
+                lastStats.heapUsedMb(),
                 lastRssMb,
-                last == null ? -1 : last.heapCommittedMb(),
-                last == null ? -1 : last.nonHeapMb(),
-                last == null ? -1 : last.mallocUsedMb(),
-                last == null ? -1 : last.mallocFreeMb()));
+                lastStats.heapCommittedMb(),
+                lastStats.nonHeapAndDirectMb(),
+                lastStats.mallocUsedMb(),
+                lastStats.mallocFreeMb()));
     }
 
     private void awaitResults(
