@@ -95,7 +95,7 @@ final class GflHead extends AbstractBlock {
             NDList p = new NDList(inputs.get(l));
             NDList c = clsTower.forward(ps, p, training);
             NDList r = regTower.forward(ps, p, training);
-            NDArray scale = ps.getValue(scales[l], inputs.get(l).getDevice(), training);
+            NDArray scale = Layers.value(ps, scales[l], inputs.get(l), training);
             emb.add(Layers.flattenLocations(embedConv.forward(ps, c, training).singletonOrThrow()));
             reg.add(Layers.flattenLocations(
                     regConv.forward(ps, r, training).singletonOrThrow().mul(scale)));
@@ -103,7 +103,7 @@ final class GflHead extends AbstractBlock {
                     Activation.tanh(coefConv.forward(ps, r, training).singletonOrThrow())));
         }
         NDArray f = Vectors.unitNorm(NDArrays.concat(new NDList(emb), 1)); // (B, N, D)
-        NDArray p = Vectors.unitNorm(ps.getValue(proxies, f.getDevice(), training)); // (K, D)
+        NDArray p = Vectors.unitNorm(Layers.value(ps, proxies, f, training)); // (K, D)
         NDArray sims = f.matMul(p.transpose()); // (B, N, K): cosines
         List<NDArray> perClass = new ArrayList<>();
         float gamma = config.gamma();
@@ -113,7 +113,7 @@ final class GflHead extends AbstractBlock {
             NDArray w = Scalars.mul(s, gamma).softmax(-1);
             perClass.add(w.mul(s).sum(new int[] {-1}, true));
         }
-        NDArray bias = ps.getValue(classBias, f.getDevice(), training);
+        NDArray bias = Layers.value(ps, classBias, f, training);
         NDArray logits =
                 Scalars.mul(NDArrays.concat(new NDList(perClass), -1), gamma).add(bias);
         return new NDList(logits, NDArrays.concat(new NDList(reg), 1), f, NDArrays.concat(new NDList(coef), 1), sims);
