@@ -4,6 +4,7 @@ import io.skypack.model.ModelStats;
 import io.skypack.model.MpDetConfig;
 import io.skypack.model.MpDetDecoder;
 import io.skypack.model.MpDetRunner;
+import io.skypack.model.NativeAllocator;
 import io.skypack.train.synth.FlightGenerator;
 import io.skypack.train.synth.SynthConfig;
 import java.awt.image.BufferedImage;
@@ -20,14 +21,16 @@ import picocli.CommandLine.Option;
 /**
  * {@code skypack bench model}: the network alone (letterbox, forward, decode) on synthetic frames.
  * Prints parameters and convolution FLOPs per input size, ms/frame per batch size, then runs a long
- * soak and prints resident memory at its start and end, to show native memory stays flat.
+ * soak and prints resident memory, malloc memory in use and the arrays the model holds at its start and
+ * end, to show native memory stays flat.
  */
 @Command(
         name = "model",
         mixinStandardHelpOptions = true,
         description = {
             "Model benchmark: parameters and GFLOPs per input size, ms/frame at each batch size, and resident",
-            "memory (RSS) at the start and end of a long run (--frames), which must stay flat."
+            "memory (RSS), malloc memory in use and the arrays the model holds at the start and end of a long",
+            "run (--frames), which must stay flat."
         })
 final class BenchModelCommand implements Callable<Integer> {
     @Option(names = "--model", description = "coarse, fine or a .mpdet file (default ${DEFAULT-VALUE}).")
@@ -94,6 +97,8 @@ final class BenchModelCommand implements Callable<Integer> {
             if (frames > 0) {
                 int b = batches.stream().mapToInt(Integer::intValue).max().orElseThrow();
                 long start = rssKb(), peak = start;
+                long mallocStart = mallocInUse();
+                int heldStart = runner.heldArrays();
                 long t0 = System.nanoTime();
                 int done = 0;
                 while (done < frames) {
@@ -102,6 +107,7 @@ final class BenchModelCommand implements Callable<Integer> {
                     System.err.printf(Locale.ROOT, "\rsoak %d/%d frames, RSS %.0f MB", done, frames, rssKb() / 1024.0);
                 }
                 System.err.println();
+                long mallocEnd = mallocInUse();
                 System.out.printf(
                         Locale.ROOT,
                         "%nsoak: %d frames at batch %d in %.0f s; RSS start %.0f MB, end %.0f MB, peak %.0f MB%n",
@@ -111,6 +117,18 @@ final class BenchModelCommand implements Callable<Integer> {
                         start / 1024.0,
                         rssKb() / 1024.0,
                         peak / 1024.0);
+                // RSS also moves with the free memory malloc holds; memory in use and the arrays the model
+                // holds are what a leak moves.
+                if (mallocStart >= 0) {
+                    System.out.printf(
+                            Locale.ROOT,
+                            "malloc in use: start %.0f MB, end %.0f MB, %+.1f KB a frame%n",
+                            mallocStart / 1048576.0,
+                            mallocEnd / 1048576.0,
+                            (mallocEnd - mallocStart) / 1024.0 / done);
+                }
+                System.out.printf(
+                        Locale.ROOT, "arrays the model holds: start %d, end %d%n", heldStart, runner.heldArrays());
             }
         }
         return 0;
@@ -148,6 +166,11 @@ final class BenchModelCommand implements Callable<Integer> {
         List<BufferedImage> out = new ArrayList<>();
         while (g.hasNext()) out.add(g.next().image());
         return out;
+    }
+
+    /** glibc's malloc memory in use in bytes, -1 where {@code mallinfo2} is not available. */
+    private static long mallocInUse() {
+        return NativeAllocator.usage().map(NativeAllocator.Usage::inUseBytes).orElse(-1L);
     }
 
     /** Resident set size of this process in kB (Linux), 0 where /proc is not available. */

@@ -116,6 +116,14 @@ public final class MpDetRunner implements ImageModel, AutoCloseable {
         return config.inputHeight();
     }
 
+    /**
+     * Native arrays this runner holds between batches: the weights, and anything a batch wrongly left
+     * behind. Constant from batch to batch; a rise is a leak ({@code bench model}'s soak prints it).
+     */
+    public int heldArrays() {
+        return manager.getManagedArrays().size();
+    }
+
     /** Detections per image, in that image's pixels. */
     @Override
     public List<List<Detection>> detect(List<BufferedImage> images) {
