@@ -16,10 +16,8 @@ class MpDetTest {
 
     @Test
     void shouldProduceOneRowPerPriorLocationForEveryOutput() {
-        MpDetConfig cfg = MpDetConfig.small("t", 128, 96, 2, false);
         try (NDManager m = NDManager.newBaseManager()) {
-            MpDet net = new MpDet(cfg, 1);
-            net.initialize(m, DataType.FLOAT32, new Shape(2, 3, 96, 128));
+            MpDet net = smallNet(m, 128, 96, 2, 2);
             NDList out = net.forward(
                     new ParameterStore(m, false), new NDList(m.randomUniform(0, 1, new Shape(2, 3, 96, 128))), false);
             long n = 16 * 12 + 8 * 6 + 4 * 3; // strides 8, 16, 32
@@ -43,10 +41,8 @@ class MpDetTest {
     void forwardPassShouldLeaveNothingInTheWeightsManager() {
         // A result belongs to its first operand's manager: an op on a parameter's own array would put it
         // in the weights' manager, kept as long as the model (30 arrays a pass in the bundled models).
-        MpDetConfig cfg = MpDetConfig.small("t", 64, 64, 2, false);
         try (NDManager m = NDManager.newBaseManager()) {
-            MpDet net = new MpDet(cfg, 1);
-            net.initialize(m, DataType.FLOAT32, new Shape(1, 3, 64, 64));
+            MpDet net = smallNet(m, 64, 64, 2, 1);
             ParameterStore ps = new ParameterStore(m, false);
             NDArray image = m.randomUniform(0, 1, new Shape(1, 3, 64, 64));
             int held = m.getManagedArrays().size();
@@ -73,10 +69,8 @@ class MpDetTest {
 
     @Test
     void shouldKeepEmbeddingsUnitLengthAndCoefficientsInTanhRange() {
-        MpDetConfig cfg = MpDetConfig.small("t", 64, 64, 3, false);
         try (NDManager m = NDManager.newBaseManager()) {
-            MpDet net = new MpDet(cfg, 1);
-            net.initialize(m, DataType.FLOAT32, new Shape(1, 3, 64, 64));
+            MpDet net = smallNet(m, 64, 64, 3, 1);
             NDList out = net.forward(
                     new ParameterStore(m, false), new NDList(m.randomUniform(0, 1, new Shape(1, 3, 64, 64))), false);
             NDArray norms = out.get(MpDet.Outputs.EMBEDDINGS).norm(new int[] {-1});
@@ -89,6 +83,13 @@ class MpDetTest {
             assertTrue(logits.max().getFloat() <= 10f - 4.595f + 1e-3f
                     && logits.min().getFloat() >= -10f - 4.595f - 1e-3f);
         }
+    }
+
+    /** A small random MP-Det of {@code width x height} input, {@code classes} classes, set up for batches of {@code batch}. */
+    private static MpDet smallNet(NDManager m, int width, int height, int classes, int batch) {
+        MpDet net = new MpDet(MpDetConfig.small("t", width, height, classes, false), 1);
+        net.initialize(m, DataType.FLOAT32, new Shape(batch, 3, height, width));
+        return net;
     }
 
     @Test
