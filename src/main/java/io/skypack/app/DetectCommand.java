@@ -23,6 +23,8 @@ import picocli.CommandLine.Spec;
 final class DetectCommand implements Callable<Integer> {
     /** How long a SIGTERM waits for the application to close (Kafka Streams gets 30 s of it). */
     static final Duration SHUTDOWN_TIMEOUT = Duration.ofSeconds(60);
+    /** How long the end waits for Kafka Streams to report its final state once closed. */
+    private static final Duration LAST_STATE_WAIT = Duration.ofSeconds(5);
 
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -52,11 +54,18 @@ final class DetectCommand implements Callable<Integer> {
         ClusterCheck.verify(cfg, new SchemaRegistryClient(cfg.registry()), true);
         CountDownLatch stopped = new CountDownLatch(1);
         CountDownLatch closed = new CountDownLatch(1);
+        // Kafka Streams calls the listener after it wakes close(): without waiting for it, the JVM could exit
+        // before the last state line is written (seen once in CrashRecoveryIT on a loaded machine).
+        CountDownLatch lastStatePrinted = new CountDownLatch(1);
+        boolean started = false;
         try (DetectorRuntime app = DetectorRuntime.create(cfg)) {
             app.streams().setStateListener((now, before) -> {
                 o.printf(Locale.ROOT, "streams %s -> %s%n", before, now);
                 o.flush();
-                if (now == KafkaStreams.State.ERROR || now == KafkaStreams.State.NOT_RUNNING) stopped.countDown();
+                if (now == KafkaStreams.State.ERROR || now == KafkaStreams.State.NOT_RUNNING) { // both final
+                    stopped.countDown();
+                    lastStatePrinted.countDown();
+                }
             });
             // The JVM halts as soon as its shutdown hooks return, whatever the main thread is doing; so the
             // hook waits until the main thread has closed the application (committed the open transaction,
@@ -73,6 +82,7 @@ final class DetectCommand implements Callable<Integer> {
                             },
                             "skypack-detect-shutdown"));
             app.start();
+            started = true;
             if (statsIntervalSeconds > 0) startStatsLines(o);
             o.println("detector " + app.modelId() + " running; Ctrl-C to stop");
             o.flush();
@@ -81,6 +91,7 @@ final class DetectCommand implements Callable<Integer> {
             o.flush();
             return app.streams().state() == KafkaStreams.State.ERROR ? 1 : 0;
         } finally {
+            if (started) lastStatePrinted.await(LAST_STATE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
             o.println("stopped");
             o.flush();
             closed.countDown();
