@@ -39,13 +39,8 @@ final class OutcomeReader implements AutoCloseable {
         this.topics = topics;
         committed = OutputConsumers.open(bootstrap, "read_committed");
         uncommitted = OutputConsumers.open(bootstrap, "read_uncommitted");
-        for (String t : List.of(topics.detections(), topics.deadLetters())) {
-            committed
-                    .partitionsFor(t, Duration.ofSeconds(30))
-                    .forEach(p -> partitions.add(new TopicPartition(t, p.partition())));
-        }
-        committed.assign(partitions);
-        committed.seekToBeginning(partitions);
+        partitions.addAll(OutputConsumers.assignFromStart(
+                committed, List.of(topics.detections(), topics.deadLetters()), Duration.ofSeconds(30)));
         detections = AvroDeserializer.forType(FrameDetections.class, registry);
         rejected = AvroDeserializer.forType(RejectedFrame.class, registry);
         frames = AvroDeserializer.forType(Frame.class, registry);

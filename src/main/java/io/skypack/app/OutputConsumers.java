@@ -1,6 +1,10 @@
 package io.skypack.app;
 
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
@@ -32,6 +36,42 @@ final class OutputConsumers {
                         16 << 20),
                 new StringDeserializer(),
                 new ByteArrayDeserializer());
+    }
+
+    /**
+     * Assigns every partition of {@code topics} to {@code consumer} from its beginning and returns them. A
+     * topic just created can be unknown to the broker that answers for a moment, and {@code partitionsFor}
+     * then returns no partitions rather than failing: this asks again until each topic has some.
+     *
+     * @throws IllegalStateException naming the topic when it still has none after {@code timeout}
+     */
+    static List<TopicPartition> assignFromStart(Consumer<?, ?> consumer, List<String> topics, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        List<TopicPartition> partitions = new ArrayList<>();
+        for (String t : topics) {
+            var infos = consumer.partitionsFor(t, timeout);
+            while (infos == null || infos.isEmpty()) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("topic " + t + " has no partitions after " + timeout.toSeconds()
+                            + " s: is it created, and is the broker reachable?");
+                }
+                sleep(Duration.ofMillis(100));
+                infos = consumer.partitionsFor(t, timeout);
+            }
+            infos.forEach(p -> partitions.add(new TopicPartition(t, p.partition())));
+        }
+        consumer.assign(partitions);
+        consumer.seekToBeginning(partitions);
+        return partitions;
+    }
+
+    private static void sleep(Duration d) {
+        try {
+            Thread.sleep(d.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for topic metadata", e);
+        }
     }
 
     /** Whether the consumer's position on every partition of {@code end} has reached its offset there. */

@@ -17,7 +17,6 @@ import java.util.TreeMap;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
 
 /**
  * Reads what the detector application wrote (committed records only): detections, dead letters and
@@ -39,13 +38,10 @@ final class OutputWatcher implements AutoCloseable {
     OutputWatcher(String bootstrapServers, SchemaRegistryClient registry, SkypackTopology.Topics topics) {
         this.topics = topics;
         this.consumer = OutputConsumers.open(bootstrapServers, "read_committed");
-        List<TopicPartition> parts = new ArrayList<>();
-        for (String t : List.of(topics.detections(), topics.deadLetters(), topics.flightStats())) {
-            consumer.partitionsFor(t, Duration.ofSeconds(30))
-                    .forEach(p -> parts.add(new TopicPartition(t, p.partition())));
-        }
-        consumer.assign(parts);
-        consumer.seekToBeginning(parts);
+        OutputConsumers.assignFromStart(
+                consumer,
+                List.of(topics.detections(), topics.deadLetters(), topics.flightStats()),
+                Duration.ofSeconds(30));
         this.detectionsReader = AvroDeserializer.forType(FrameDetections.class, registry);
         this.rejectedReader = AvroDeserializer.forType(RejectedFrame.class, registry);
         this.statsReader = AvroDeserializer.forType(FlightStats.class, registry);
