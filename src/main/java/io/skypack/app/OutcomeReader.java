@@ -8,7 +8,6 @@ import io.skypack.schema.RejectedFrame;
 import io.skypack.stream.SkypackTopology;
 import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -30,7 +29,7 @@ final class OutcomeReader implements AutoCloseable {
     private final KafkaConsumer<String, byte[]> uncommitted;
 
     private final SkypackTopology.Topics topics;
-    private final List<TopicPartition> partitions = new ArrayList<>();
+    private final List<TopicPartition> partitions;
     private final AvroDeserializer<FrameDetections> detections;
     private final AvroDeserializer<RejectedFrame> rejected;
     private final AvroDeserializer<Frame> frames;
@@ -39,8 +38,8 @@ final class OutcomeReader implements AutoCloseable {
         this.topics = topics;
         committed = OutputConsumers.open(bootstrap, "read_committed");
         uncommitted = OutputConsumers.open(bootstrap, "read_uncommitted");
-        partitions.addAll(OutputConsumers.assignFromStart(
-                committed, List.of(topics.detections(), topics.deadLetters()), Duration.ofSeconds(30)));
+        partitions = OutputConsumers.assignFromStart(
+                committed, List.of(topics.detections(), topics.deadLetters()), Duration.ofSeconds(30));
         detections = AvroDeserializer.forType(FrameDetections.class, registry);
         rejected = AvroDeserializer.forType(RejectedFrame.class, registry);
         frames = AvroDeserializer.forType(Frame.class, registry);
