@@ -9,8 +9,6 @@ import io.skypack.train.synth.FlightGenerator;
 import io.skypack.train.synth.SynthConfig;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -175,13 +173,8 @@ final class BenchModelCommand implements Callable<Integer> {
 
     /** Resident set size of this process in kB (Linux), 0 where /proc is not available. */
     static long rssKb() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("VmRSS:")) return Long.parseLong(line.replaceAll("[^0-9]", ""));
-            }
-        } catch (IOException | NumberFormatException e) {
-            return 0;
-        }
-        return 0;
+        return ProcessMemory.of(ProcessHandle.current().pid())
+                .map(ProcessMemory::rssKb)
+                .orElse(0L);
     }
 }
