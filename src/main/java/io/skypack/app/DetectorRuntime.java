@@ -4,11 +4,14 @@ import ai.djl.Device;
 import ai.djl.engine.Engine;
 import io.skypack.detect.Detector;
 import io.skypack.detect.FullFrameDetector;
+import io.skypack.detect.InferenceLanes;
+import io.skypack.detect.LanedModel;
 import io.skypack.detect.SlicedDetector;
 import io.skypack.detect.UfpmpConfig;
 import io.skypack.detect.UfpmpDetector;
 import io.skypack.model.MpDetDecoder;
 import io.skypack.model.MpDetRunner;
+import io.skypack.model.TorchThreads;
 import io.skypack.registry.AvroDeserializer;
 import io.skypack.registry.AvroSerdes;
 import io.skypack.registry.AvroSerializer;
@@ -147,7 +150,9 @@ final class DetectorRuntime implements AutoCloseable {
                 Engine.getInstance().getGpuCount());
         String coarse = config.string("model.coarse"), fine = config.string("model.fine");
         List<Detector> detectors = new ArrayList<>();
+        List<InferenceDevices.Lanes> laneCounts = new ArrayList<>();
         List<AutoCloseable> models = new ArrayList<>();
+        int cores = Runtime.getRuntime().availableProcessors();
         String modelId = null;
         DetectorWarmUp warmUp = DetectorWarmUp.of(
                 (int) config.number("batch.max", 1, 1024), (int) config.number("warmup.rounds", 0, 100));
@@ -162,16 +167,30 @@ final class DetectorRuntime implements AutoCloseable {
                         o.candidateScore = config.fraction("ufp.candidate.score");
                         o.canvasesPerFrame = config.decimal("ufp.canvases.per.frame", 0, 1000);
                         o.coarseInput = config.string("ufp.coarse.input");
-                        MpDetRunner c = o.openCoarse(device);
-                        models.add(c);
-                        MpDetRunner f = o.openFine(device);
-                        models.add(f);
-                        detectors.add(new UfpmpDetector(c, f, o.config(UfpmpConfig.DEFAULT.maxBatch())));
-                        modelId = "ufp:" + c.config().name() + "+" + f.config().name();
+                        InferenceDevices.Lanes lanes = devices.lanesOf(w, config.string("inference.lanes"), cores);
+                        List<MpDetRunner> c = new ArrayList<>(), f = new ArrayList<>();
+                        for (int i = 0; i < lanes.count(); i++) {
+                            c.add(o.openCoarse(device));
+                            models.add(c.get(i));
+                            f.add(o.openFine(device));
+                            models.add(f.get(i));
+                        }
+                        UfpmpConfig ufp = o.config(UfpmpConfig.DEFAULT.maxBatch());
+                        if (lanes.count() == 1) {
+                            detectors.add(new UfpmpDetector(c.get(0), f.get(0), ufp));
+                        } else {
+                            InferenceLanes l = openLanes(w, lanes);
+                            models.add(l);
+                            detectors.add(new UfpmpDetector(new LanedModel(l, c), new LanedModel(l, f), ufp));
+                        }
+                        laneCounts.add(lanes);
+                        modelId = "ufp:" + c.get(0).config().name() + "+"
+                                + f.get(0).config().name();
                     }
                     case "full-frame", "sliced" -> {
                         MpDetRunner f = ModelOption.open(fine, MpDetDecoder.Params.DEFAULTS, device);
                         models.add(f);
+                        laneCounts.add(InferenceDevices.Lanes.ONE);
                         detectors.add(
                                 kind.equals("sliced")
                                         ? new SlicedDetector(f, SlicedDetector.DEFAULT_OVERLAP, 8)
@@ -188,7 +207,18 @@ final class DetectorRuntime implements AutoCloseable {
             throw e;
         }
         IntConsumer prepare = w -> {
-            LOG.info("detector {}/{} on {}", w + 1, detectors.size(), devices.deviceOf(w));
+            InferenceDevices.Lanes lanes = laneCounts.get(w);
+            if (lanes.count() == 1) {
+                LOG.info("detector {}/{} on {}", w + 1, detectors.size(), devices.deviceOf(w));
+            } else {
+                LOG.info(
+                        "detector {}/{} on {}, {} lanes of {} PyTorch thread(s)",
+                        w + 1,
+                        detectors.size(),
+                        devices.deviceOf(w),
+                        lanes.count(),
+                        lanes.threadsEach());
+            }
             if (warmUp.rounds() == 0) return;
             Duration took = warmUp.warm(detectors.get(w));
             LOG.info(
@@ -200,6 +230,21 @@ final class DetectorRuntime implements AutoCloseable {
                     warmUp.batchSize());
         };
         return new Detectors(new DetectorPool(detectors.stream().map(decorate).toList(), models, prepare), modelId);
+    }
+
+    /**
+     * Lanes whose threads each run {@code lanes.threadsEach()} PyTorch threads. Setting them changes the
+     * count that threads new to PyTorch start with (see {@link TorchThreads}), so this thread's count,
+     * the engine's, is set back after.
+     */
+    private static InferenceLanes openLanes(int worker, InferenceDevices.Lanes lanes) {
+        int engine = TorchThreads.ofThisThread();
+        try {
+            return new InferenceLanes(
+                    lanes.count(), "skypack-lane-" + worker, () -> TorchThreads.setForThisThread(lanes.threadsEach()));
+        } finally {
+            TorchThreads.setForThisThread(engine);
+        }
     }
 
     private static void closeQuietly(List<AutoCloseable> models) {

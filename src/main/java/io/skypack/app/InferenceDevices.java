@@ -41,6 +41,53 @@ record InferenceDevices(List<Device> devices, int workers) {
         return new InferenceDevices(list, parseWorkers(workers.trim().toLowerCase(Locale.ROOT), list.size()));
     }
 
+    /** Most lanes {@code auto} gives a CPU detector; more cores go to each lane's intra-op threads. */
+    static final int MAX_AUTO_LANES = 8;
+
+    /**
+     * How detector {@code worker} splits its batches' model calls ({@code skypack.inference.lanes}, {@link
+     * io.skypack.detect.InferenceLanes}): on a GPU one lane, as before; on the CPU, the cores are shared
+     * out among the CPU detectors, and each detector's share among its lanes, each lane with that many
+     * PyTorch intra-op threads.
+     *
+     * @param spec {@code auto} (on the CPU, one single-threaded lane per core of the detector's share, at
+     *     most {@link #MAX_AUTO_LANES}) or a whole number of lanes in [1, 64]
+     * @param cores the CPU cores this process may use
+     * @throws IllegalArgumentException naming the key, for a value it cannot use
+     */
+    Lanes lanesOf(int worker, String spec, int cores) {
+        String s = spec.trim().toLowerCase(Locale.ROOT);
+        int asked = -1;
+        if (!s.equals(AUTO)) {
+            try {
+                asked = Integer.parseInt(s);
+            } catch (NumberFormatException e) {
+                asked = 0;
+            }
+            if (asked < 1 || asked > MAX_WORKERS) {
+                throw new IllegalArgumentException(PipelineConfig.PREFIX + "inference.lanes must be auto or a whole"
+                        + " number in [1, " + MAX_WORKERS + "], got '" + spec + "'");
+            }
+        }
+        if (deviceOf(worker).isGpu()) return Lanes.ONE;
+        int cpuWorkers = 0;
+        for (int w = 0; w < workers; w++) {
+            if (!deviceOf(w).isGpu()) cpuWorkers++;
+        }
+        int share = Math.max(1, cores / cpuWorkers);
+        int count = asked > 0 ? asked : Math.min(share, MAX_AUTO_LANES);
+        return count == 1 ? Lanes.ONE : new Lanes(count, Math.max(1, share / count));
+    }
+
+    /**
+     * @param count lanes of one detector
+     * @param threadsEach PyTorch intra-op threads of each lane; 0 for one lane, which runs on the
+     *     detector's own thread with the engine's threads, untouched
+     */
+    record Lanes(int count, int threadsEach) {
+        static final Lanes ONE = new Lanes(1, 0);
+    }
+
     /** The device of detector {@code worker} (0-based). */
     Device deviceOf(int worker) {
         return devices.get(worker % devices.size());

@@ -70,4 +70,54 @@ class DetectorRuntimeTest {
                 assertThrows(IllegalArgumentException.class, () -> DetectorRuntime.openDetectors(config));
         assertTrue(e.getMessage().startsWith("skypack.devices names gpu0, but DJL sees no GPU"), e.getMessage());
     }
+
+    @Test
+    void aBatchSplitOverTwoLanesShouldGiveTheDetectionsOfOneLane() throws Exception {
+        FlightGenerator flight = new FlightGenerator(SynthConfig.defaults(), 0);
+        List<FrameImage> batch = new ArrayList<>();
+        for (int i = 0; i < 4; i++) batch.add(new FrameImage(i, flight.next().image()));
+
+        List<List<Detection>> one = detectWithLanes("1", batch), two = detectWithLanes("2", batch);
+
+        int total = 0;
+        for (int f = 0; f < batch.size(); f++) {
+            assertEquals(one.get(f).size(), two.get(f).size(), "frame " + f);
+            for (int d = 0; d < one.get(f).size(); d++) {
+                Detection a = one.get(f).get(d), b = two.get(f).get(d);
+                assertEquals(a.category(), b.category());
+                assertEquals(a.score(), b.score(), 1e-4);
+                assertEquals(a.box().x1(), b.box().x1(), 1e-2);
+                assertEquals(a.box().y2(), b.box().y2(), 1e-2);
+            }
+            total += one.get(f).size();
+        }
+        assertTrue(total >= 12, "detections on 4 synthetic frames with objects: " + total);
+    }
+
+    /** Detects {@code batch} with {@code skypack.inference.lanes} set (one lane has no thread of its own). */
+    private static List<List<Detection>> detectWithLanes(String lanes, List<FrameImage> batch) throws Exception {
+        PipelineConfig config = PipelineConfig.load(
+                "replay",
+                null,
+                Map.of("SKYPACK_DEVICES", "cpu"),
+                Map.of("skypack.inference.lanes", lanes, "skypack.batch.max", "4"));
+        try (DetectorPool pool = DetectorRuntime.openDetectors(config).pool()) {
+            List<List<Detection>> out = new ArrayList<>();
+            for (var r : DetectorPool.await(pool.submit(detector -> {
+                try {
+                    return detector.detect(batch).frames();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }))) {
+                out.add(r.detections());
+            }
+            long laneThreads = Thread.getAllStackTraces().keySet().stream()
+                    .filter(t -> t.getName().startsWith("skypack-lane-"))
+                    .count();
+            int n = Integer.parseInt(lanes);
+            if (n > 1) assertTrue(laneThreads >= n, laneThreads + " lane threads for " + n + " lanes");
+            return out;
+        }
+    }
 }

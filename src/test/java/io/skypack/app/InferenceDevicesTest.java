@@ -77,4 +77,38 @@ class InferenceDevicesTest {
             assertTrue(e.getMessage().startsWith("skypack.workers must be auto"), e.getMessage());
         }
     }
+
+    @Test
+    void autoLanesShouldGiveACpuDetectorOneSingleThreadedLanePerCoreOfItsShare() {
+        InferenceDevices one = InferenceDevices.resolve("cpu", "auto", 0);
+        assertEquals(new InferenceDevices.Lanes(2, 1), one.lanesOf(0, "auto", 2));
+        assertEquals(new InferenceDevices.Lanes(8, 2), one.lanesOf(0, "auto", 16));
+        assertEquals(InferenceDevices.Lanes.ONE, one.lanesOf(0, "auto", 1));
+
+        InferenceDevices two = InferenceDevices.resolve("cpu", "2", 0);
+        assertEquals(InferenceDevices.Lanes.ONE, two.lanesOf(1, "auto", 2));
+        assertEquals(new InferenceDevices.Lanes(4, 1), two.lanesOf(1, "AUTO ", 8));
+    }
+
+    @Test
+    void lanesShouldBeOneOnAGpuAndAsAskedOnTheCpu() {
+        InferenceDevices mixed = InferenceDevices.resolve("gpu0,cpu", "auto", 1);
+        assertEquals(InferenceDevices.Lanes.ONE, mixed.lanesOf(0, "auto", 16));
+        assertEquals(InferenceDevices.Lanes.ONE, mixed.lanesOf(0, "4", 16));
+        assertEquals(new InferenceDevices.Lanes(8, 2), mixed.lanesOf(1, "auto", 16));
+        assertEquals(new InferenceDevices.Lanes(3, 5), mixed.lanesOf(1, "3", 16));
+        assertEquals(new InferenceDevices.Lanes(3, 1), mixed.lanesOf(1, "3", 2));
+        assertEquals(InferenceDevices.Lanes.ONE, mixed.lanesOf(1, "1", 16));
+    }
+
+    @Test
+    void lanesThatAreNotAutoOrAWholeNumberShouldBeRefusedNamingTheKey() {
+        InferenceDevices cpu = InferenceDevices.resolve("cpu", "auto", 0);
+        for (String bad : List.of("0", "-1", "65", "two", "")) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> cpu.lanesOf(0, bad, 2));
+            assertEquals(
+                    "skypack.inference.lanes must be auto or a whole number in [1, 64], got '" + bad + "'",
+                    e.getMessage());
+        }
+    }
 }
