@@ -30,8 +30,9 @@ final class Inference {
     static List<List<Detection>> run(ImageModel model, String role, List<BufferedImage> images, int maxBatch)
             throws DetectionException {
         List<List<Detection>> out = new ArrayList<>(images.size());
-        for (int i = 0; i < images.size(); i += maxBatch) {
-            List<BufferedImage> part = images.subList(i, Math.min(images.size(), i + maxBatch));
+        for (int i = 0, end; i < images.size(); i = end) {
+            end = (int) Math.min(images.size(), (long) i + maxBatch); // maxBatch may be Integer.MAX_VALUE
+            List<BufferedImage> part = images.subList(i, end);
             List<List<Detection>> dets;
             try {
                 dets = model.detect(part);

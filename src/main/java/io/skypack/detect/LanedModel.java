@@ -4,24 +4,34 @@ import java.awt.image.BufferedImage;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
- * One {@link ImageModel} made of a copy per {@link InferenceLanes lane}: a call's images are split into
- * contiguous parts, as even as they go, one per lane, and run side by side; the detections come back
- * in input order, as from one model. A call of one image runs on the caller's thread, on the first
- * copy (then every lane is idle), with the caller's own intra-op threads.
+ * One {@link ImageModel} made of a copy per {@link InferenceLanes lane}. A call's images are cut into
+ * chunks of {@code min(maxPerCall, ceil(n / lanes))} in input order; the lanes take the next chunk as
+ * they come free, each through its own copy, so a lane slowed by another tenant of its core takes fewer
+ * chunks instead of holding up the call. The detections come back in input order, as from one model.
+ * A call of one image runs on the caller's thread, on the first copy (every lane is idle then), with
+ * the caller's own intra-op threads.
+ *
+ * <p>Give it a pass's images whole (a detector's {@code maxBatch} no smaller than the pass): it does the
+ * chunking, and one call per pass has the fewest points where a lane waits for the others.
  *
  * <p>The copies and the lanes are borrowed, not owned. Not thread-safe, like the copies.
  */
 public final class LanedModel implements ImageModel {
     private final InferenceLanes lanes;
     private final List<ImageModel> copies;
+    private final int maxPerCall;
 
     /**
      * @param copies one model per lane, all with the same input size (copy {@code i} only ever runs on
      *     lane {@code i} or, alone, on the caller's thread)
+     * @param maxPerCall most images in one network call of a copy, {@code >= 1}
      */
-    public LanedModel(InferenceLanes lanes, List<? extends ImageModel> copies) {
+    public LanedModel(InferenceLanes lanes, List<? extends ImageModel> copies, int maxPerCall) {
         if (copies.size() != lanes.count()) {
             throw new IllegalArgumentException(copies.size() + " model copies for " + lanes.count() + " lanes");
         }
@@ -33,8 +43,10 @@ public final class LanedModel implements ImageModel {
                         + copies.get(0).inputHeight());
             }
         }
+        Inference.checkMaxBatch(maxPerCall);
         this.lanes = lanes;
         this.copies = List.copyOf(copies);
+        this.maxPerCall = maxPerCall;
     }
 
     @Override
@@ -49,16 +61,37 @@ public final class LanedModel implements ImageModel {
 
     @Override
     public List<List<Detection>> detect(List<BufferedImage> images) {
-        int parts = Math.min(copies.size(), images.size());
-        if (parts <= 1) return copies.get(0).detect(images);
-        List<Callable<List<List<Detection>>>> work = new ArrayList<>(parts);
-        for (int i = 0; i < parts; i++) {
-            List<BufferedImage> part = images.subList(i * images.size() / parts, (i + 1) * images.size() / parts);
+        int n = images.size();
+        if (n <= 1) return copies.get(0).detect(images);
+        int size = Math.min(maxPerCall, (n + copies.size() - 1) / copies.size());
+        int chunks = (n + size - 1) / size;
+        AtomicReferenceArray<List<List<Detection>>> results = new AtomicReferenceArray<>(chunks);
+        AtomicInteger next = new AtomicInteger();
+        AtomicBoolean failed = new AtomicBoolean();
+        List<Callable<Void>> work = new ArrayList<>();
+        for (int i = 0; i < Math.min(copies.size(), chunks); i++) {
             ImageModel copy = copies.get(i);
-            work.add(() -> copy.detect(part));
+            work.add(() -> {
+                for (int c = next.getAndIncrement(); c < chunks && !failed.get(); c = next.getAndIncrement()) {
+                    List<BufferedImage> chunk = images.subList(c * size, Math.min(n, (c + 1) * size));
+                    try {
+                        List<List<Detection>> dets = copy.detect(chunk);
+                        if (dets.size() != chunk.size()) {
+                            throw new IllegalStateException(
+                                    "a model copy gave " + dets.size() + " results for " + chunk.size() + " images");
+                        }
+                        results.set(c, dets);
+                    } catch (RuntimeException | Error e) {
+                        failed.set(true); // the other lanes stop taking chunks
+                        throw e;
+                    }
+                }
+                return null;
+            });
         }
-        List<List<Detection>> out = new ArrayList<>(images.size());
-        for (List<List<Detection>> r : lanes.runAll(work)) out.addAll(r);
+        lanes.runAll(work);
+        List<List<Detection>> out = new ArrayList<>(n);
+        for (int c = 0; c < chunks; c++) out.addAll(results.get(c));
         return out;
     }
 }
