@@ -1,5 +1,8 @@
 package io.skypack.app;
 
+import io.skypack.detect.ImageModel;
+import io.skypack.detect.InferenceLanes;
+import io.skypack.detect.LanedModel;
 import io.skypack.model.ModelStats;
 import io.skypack.model.MpDetConfig;
 import io.skypack.model.MpDetDecoder;
@@ -47,6 +50,13 @@ final class BenchModelCommand implements Callable<Integer> {
     List<Integer> batches = List.of(1, 4, 8);
 
     @Option(
+            names = "--lanes",
+            split = ",",
+            description = "Lane counts to time each batch size with: the batch split over this many model copies"
+                    + " side by side, one thread each, as skypack.inference.lanes does (default ${DEFAULT-VALUE}).")
+    List<Integer> lanes = List.of(1);
+
+    @Option(
             names = "--sizes",
             split = ",",
             description = "Extra input sizes WxH for the FLOP table (default ${DEFAULT-VALUE}).")
@@ -57,8 +67,11 @@ final class BenchModelCommand implements Callable<Integer> {
         if (frames < 0
                 || timingFrames <= 0
                 || batches.isEmpty()
-                || batches.stream().anyMatch(b -> b <= 0)) {
-            throw new IllegalArgumentException("--frames must be >= 0, --timing-frames and every --batch > 0");
+                || batches.stream().anyMatch(b -> b <= 0)
+                || lanes.isEmpty()
+                || lanes.stream().anyMatch(l -> l < 1 || l > InferenceDevices.MAX_WORKERS)) {
+            throw new IllegalArgumentException("--frames must be >= 0, --timing-frames and every --batch > 0, every"
+                    + " --lanes in [1, " + InferenceDevices.MAX_WORKERS + "]");
         }
         List<BufferedImage> images = frames();
         try (MpDetRunner runner = ModelOption.open(model, MpDetDecoder.Params.DEFAULTS)) {
@@ -83,14 +96,19 @@ final class BenchModelCommand implements Callable<Integer> {
                 System.out.printf(Locale.ROOT, "| %s | %,d | %.2f |%n", s, st.parameters(), st.gflops());
             }
             System.out.println();
-            System.out.println("| batch | frames | ms/frame | frames/s |");
-            System.out.println("|---:|---:|---:|---:|");
+            System.out.println("| batch | lanes | frames | ms/frame | frames/s |");
+            System.out.println("|---:|---:|---:|---:|---:|");
             for (int b : batches) {
-                run(runner, images, b, 2 * b); // warm-up: allocator and oneDNN kernel caches
-                long t0 = System.nanoTime();
-                int n = run(runner, images, b, timingFrames);
-                double ms = (System.nanoTime() - t0) / 1e6 / n;
-                System.out.printf(Locale.ROOT, "| %d | %d | %.1f | %.1f |%n", b, n, ms, 1000 / ms);
+                for (int l : lanes) {
+                    try (Laned laned = Laned.open(model, runner, l)) {
+                        ImageModel m = laned.model();
+                        run(m, images, b, 2 * b); // warm-up: allocator and oneDNN kernel caches
+                        long t0 = System.nanoTime();
+                        int n = run(m, images, b, timingFrames);
+                        double ms = (System.nanoTime() - t0) / 1e6 / n;
+                        System.out.printf(Locale.ROOT, "| %d | %d | %d | %.1f | %.1f |%n", b, l, n, ms, 1000 / ms);
+                    }
+                }
             }
             if (frames > 0) {
                 int b = batches.stream().mapToInt(Integer::intValue).max().orElseThrow();
@@ -132,8 +150,41 @@ final class BenchModelCommand implements Callable<Integer> {
         return 0;
     }
 
+    /**
+     * {@code runner} alone, or split over {@code lanes} copies of {@code model} as a CPU detector's lanes
+     * split it ({@link DetectorRuntime#LANE_CHUNK} images a chunk, the cores shared out among the
+     * lanes); closing closes the extra copies and the lanes, not {@code runner}.
+     */
+    private record Laned(ImageModel model, List<AutoCloseable> owned) implements AutoCloseable {
+        static Laned open(String model, MpDetRunner runner, int lanes) throws IOException {
+            if (lanes == 1) return new Laned(runner, List.of());
+            List<AutoCloseable> owned = new ArrayList<>();
+            List<MpDetRunner> copies = new ArrayList<>(List.of(runner));
+            for (int i = 1; i < lanes; i++) {
+                MpDetRunner copy = ModelOption.open(model, MpDetDecoder.Params.DEFAULTS, runner.device());
+                copies.add(copy);
+                owned.add(copy);
+            }
+            int threads = Math.max(1, Runtime.getRuntime().availableProcessors() / lanes);
+            InferenceLanes l = DetectorRuntime.openLanes(0, new InferenceDevices.Lanes(lanes, threads));
+            owned.add(l);
+            return new Laned(new LanedModel(l, copies, DetectorRuntime.LANE_CHUNK), owned);
+        }
+
+        @Override
+        public void close() {
+            for (AutoCloseable c : owned) {
+                try {
+                    c.close();
+                } catch (Exception e) {
+                    throw new IllegalStateException("closing a model copy failed: " + e.getMessage(), e);
+                }
+            }
+        }
+    }
+
     /** Runs at least {@code count} frames in batches of {@code batch}; returns the frames run. */
-    private static int run(MpDetRunner runner, List<BufferedImage> images, int batch, int count) {
+    private static int run(ImageModel runner, List<BufferedImage> images, int batch, int count) {
         int done = 0;
         while (done < count) {
             List<BufferedImage> part = new ArrayList<>(batch);

@@ -248,7 +248,7 @@ final class DetectorRuntime implements AutoCloseable {
      * count that threads new to PyTorch start with (see {@link TorchThreads}), so this thread's count,
      * the engine's, is set back after.
      */
-    private static InferenceLanes openLanes(int worker, InferenceDevices.Lanes lanes) {
+    static InferenceLanes openLanes(int worker, InferenceDevices.Lanes lanes) {
         int engine = TorchThreads.ofThisThread();
         try {
             return new InferenceLanes(
