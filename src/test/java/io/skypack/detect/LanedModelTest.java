@@ -91,7 +91,7 @@ class LanedModelTest {
     }
 
     @Test
-    void aSmallBatchShouldGetOneChunkPerLane() {
+    void aSmallBatchShouldBeCutIntoOneChunkPerLane() {
         Copy a = new Copy(64), b = new Copy(64);
 
         List<List<Detection>> dets = new LanedModel(lanes, List.of(a, b), 8).detect(imagesOfWidths(20, 5));
@@ -150,7 +150,8 @@ class LanedModelTest {
         List<List<Detection>> dets = new LanedModel(lanes, List.of(slow, fast), 1).detect(imagesOfWidths(40, 8));
 
         assertEquals(range(40, 8), answeredWidths(dets));
-        assertTrue(slow.callSizes.size() <= 2, "the slow lane took " + slow.callSizes.size() + " of 8 chunks");
+        // An even split would give it 4; a fast lane that starts late may leave it a second or third.
+        assertTrue(slow.callSizes.size() <= 3, "the slow lane took " + slow.callSizes.size() + " of 8 chunks");
         assertEquals(8, slow.callSizes.size() + fast.callSizes.size());
     }
 
@@ -180,13 +181,27 @@ class LanedModelTest {
 
     @Test
     void aCopyFailingShouldFailTheWholeCall() {
+        // The good copy waits until the broken one has its chunk, or it could take both chunks itself.
+        CountDownLatch brokenCalled = new CountDownLatch(1);
         ImageModel broken = new Copy(64) {
             @Override
             public List<List<Detection>> detect(List<BufferedImage> images) {
+                brokenCalled.countDown();
                 throw new IllegalStateException("native OOM");
             }
         };
-        LanedModel model = new LanedModel(lanes, List.of(new Copy(64), broken), 8);
+        ImageModel good = new Copy(64) {
+            @Override
+            public List<List<Detection>> detect(List<BufferedImage> images) {
+                try {
+                    brokenCalled.await(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+                return super.detect(images);
+            }
+        };
+        LanedModel model = new LanedModel(lanes, List.of(good, broken), 8);
 
         assertEquals(
                 "native OOM",
