@@ -141,7 +141,9 @@ final class DetectorRuntime implements AutoCloseable {
     /**
      * {@code skypack.detector}: {@code ufp} (coarse + fine), {@code full-frame} or {@code sliced} (the fine
      * model, {@code skypack.model.fine}, alone); {@code skypack.workers} detectors, each with its own models
-     * on its device ({@link InferenceDevices}: {@code skypack.devices}), each run {@code
+     * on its device ({@link InferenceDevices}: {@code skypack.devices}); a {@code ufp} detector on the CPU
+     * with a copy of both models per inference lane ({@code skypack.inference.lanes}, {@link
+     * InferenceDevices#lanesOf}; the other two detectors run on one); each run {@code
      * skypack.warmup.rounds} times on a batch of {@code skypack.batch.max} synthetic frames on its own
      * worker thread before it serves ({@link DetectorWarmUp}; the fault tests' decorations see none of it).
      */
