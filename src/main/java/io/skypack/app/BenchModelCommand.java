@@ -1,5 +1,6 @@
 package io.skypack.app;
 
+import ai.djl.Device;
 import io.skypack.detect.ImageModel;
 import io.skypack.detect.InferenceLanes;
 import io.skypack.detect.LanedModel;
@@ -165,8 +166,10 @@ final class BenchModelCommand implements Callable<Integer> {
                 copies.add(copy);
                 owned.add(copy);
             }
-            int threads = Math.max(1, Runtime.getRuntime().availableProcessors() / lanes);
-            InferenceLanes l = DetectorRuntime.openLanes(0, new InferenceDevices.Lanes(lanes, threads));
+            InferenceDevices cpu = new InferenceDevices(List.of(Device.cpu()), 1);
+            InferenceLanes l = DetectorRuntime.openLanes(
+                    0,
+                    cpu.lanesOf(0, String.valueOf(lanes), Runtime.getRuntime().availableProcessors()));
             owned.add(l);
             return new Laned(new LanedModel(l, copies, DetectorRuntime.LANE_CHUNK), owned);
         }

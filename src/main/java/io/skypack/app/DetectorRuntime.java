@@ -184,9 +184,9 @@ final class DetectorRuntime implements AutoCloseable {
                             f.add(o.openFine(device));
                             models.add(f.get(i));
                         }
-                        int perCall = UfpmpConfig.DEFAULT.maxBatch();
                         if (lanes.count() == 1) {
-                            detectors.add(new UfpmpDetector(c.get(0), f.get(0), o.config(perCall)));
+                            detectors.add(
+                                    new UfpmpDetector(c.get(0), f.get(0), o.config(UfpmpConfig.DEFAULT.maxBatch())));
                         } else {
                             InferenceLanes l = openLanes(w, lanes);
                             models.add(l);

@@ -56,19 +56,7 @@ record InferenceDevices(List<Device> devices, int workers) {
      * @throws IllegalArgumentException naming the key, for a value it cannot use
      */
     Lanes lanesOf(int worker, String spec, int cores) {
-        String s = spec.trim().toLowerCase(Locale.ROOT);
-        int asked = -1;
-        if (!s.equals(AUTO)) {
-            try {
-                asked = Integer.parseInt(s);
-            } catch (NumberFormatException e) {
-                asked = 0;
-            }
-            if (asked < 1 || asked > MAX_WORKERS) {
-                throw new IllegalArgumentException(PipelineConfig.PREFIX + "inference.lanes must be auto or a whole"
-                        + " number in [1, " + MAX_WORKERS + "], got '" + spec + "'");
-            }
-        }
+        int asked = autoOrCount(spec.trim().toLowerCase(Locale.ROOT), "inference.lanes", "");
         if (deviceOf(worker).isGpu()) return Lanes.ONE;
         int cpuWorkers = 0;
         for (int w = 0; w < workers; w++) {
@@ -133,14 +121,24 @@ record InferenceDevices(List<Device> devices, int workers) {
     }
 
     private static int parseWorkers(String spec, int devices) {
-        if (spec.equals(AUTO)) return devices;
+        int n = autoOrCount(spec, "workers", " (one detector per device)");
+        return n == 0 ? devices : n;
+    }
+
+    /**
+     * 0 for {@code auto}, else the whole number in [1, {@link #MAX_WORKERS}] that {@code spec} is.
+     *
+     * @throws IllegalArgumentException naming {@code key} (and what auto means), for anything else
+     */
+    private static int autoOrCount(String spec, String key, String autoMeans) {
+        if (spec.equals(AUTO)) return 0;
         try {
             int n = Integer.parseInt(spec);
             if (n >= 1 && n <= MAX_WORKERS) return n;
         } catch (NumberFormatException e) {
             // reported below
         }
-        throw new IllegalArgumentException(PipelineConfig.PREFIX + "workers must be auto (one detector per device) or"
-                + " a whole number in [1, " + MAX_WORKERS + "], got '" + spec + "'");
+        throw new IllegalArgumentException(PipelineConfig.PREFIX + key + " must be auto" + autoMeans
+                + " or a whole number in [1, " + MAX_WORKERS + "], got '" + spec + "'");
     }
 }
