@@ -5,6 +5,7 @@ import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.awt.image.DataBufferInt;
+import java.nio.FloatBuffer;
 
 /** How images become network inputs, shared by training and inference so both see the same pixels. */
 public final class InputImages {
@@ -29,10 +30,11 @@ public final class InputImages {
     }
 
     /**
-     * Writes an RGB image as channel-major floats in [0, 1] at {@code dst[offset..]}, optionally
-     * mirrored left-right and scaled in brightness (clipped at 1).
+     * Writes an RGB image as channel-major floats in [0, 1] at {@code dst[offset..]} (absolute
+     * indices; the buffer's position is not used or moved), optionally mirrored left-right and scaled
+     * in brightness (clipped at 1).
      */
-    public static void toChw(BufferedImage img, boolean flip, float gain, float[] dst, int offset) {
+    public static void toChw(BufferedImage img, boolean flip, float gain, FloatBuffer dst, int offset) {
         int w = img.getWidth(), h = img.getHeight();
         int[] px = ((DataBufferInt) img.getRaster().getDataBuffer()).getData();
         int plane = w * h;
@@ -40,9 +42,9 @@ public final class InputImages {
             for (int x = 0; x < w; x++) {
                 int p = px[y * w + (flip ? w - 1 - x : x)];
                 int i = offset + y * w + x;
-                dst[i] = Math.min(1f, ((p >> 16) & 0xFF) / 255f * gain);
-                dst[plane + i] = Math.min(1f, ((p >> 8) & 0xFF) / 255f * gain);
-                dst[2 * plane + i] = Math.min(1f, (p & 0xFF) / 255f * gain);
+                dst.put(i, Math.min(1f, ((p >> 16) & 0xFF) / 255f * gain));
+                dst.put(plane + i, Math.min(1f, ((p >> 8) & 0xFF) / 255f * gain));
+                dst.put(2 * plane + i, Math.min(1f, (p & 0xFF) / 255f * gain));
             }
         }
     }

@@ -2,11 +2,13 @@ package io.skypack.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.skypack.detect.Box;
 import io.skypack.detect.Detection;
 import io.skypack.detect.MaskRle;
 import io.skypack.detect.Nms;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -15,7 +17,7 @@ import java.util.List;
  * Turns MP-Det outputs into detections in source-image pixels: score threshold, pre-NMS top-k,
  * integral box decoding times stride, class-wise NMS, top-k, then masks assembled as
  * sigmoid(prototypes x coefficients), cropped to the box and thresholded, and the winning proxy per
- * detection.
+ * detection. Not thread-safe (it reuses a buffer): one per model runner.
  */
 public final class MpDetDecoder {
 
@@ -40,6 +42,8 @@ public final class MpDetDecoder {
     private final MpDetConfig config;
     private final Priors priors;
     private final Params params;
+    /** The mask branch's gather index, which PyTorch reads in place (see {@link ReusedDirectBuffer}). */
+    private final ReusedDirectBuffer gatherIndex = new ReusedDirectBuffer();
 
     public MpDetDecoder(MpDetConfig config, Params params) {
         this.config = config;
@@ -123,8 +127,13 @@ public final class MpDetDecoder {
             int k = config.prototypes();
             long[] idx = new long[keep.length * k];
             for (int j = 0; j < keep.length; j++) Arrays.fill(idx, j * k, (j + 1) * k, loc[keep[j]]);
-            // torch.gather along locations: row j takes location loc[keep[j]].
-            NDArray picked = coef.gather(coef.getManager().create(idx, new Shape(keep.length, k)), 0); // (M, k)
+            ByteBuffer idxBytes = gatherIndex.take((long) idx.length * Long.BYTES);
+            idxBytes.asLongBuffer().put(idx);
+            NDArray picked; // (M, k)
+            try (NDArray rows = coef.getManager().create(idxBytes, new Shape(keep.length, k), DataType.INT64)) {
+                // torch.gather along locations: row j takes location loc[keep[j]].
+                picked = coef.gather(rows, 0);
+            }
             NDArray protos = outputs.get(MpDet.Outputs.PROTOTYPES).get(b).reshape(config.prototypes(), -1);
             maskProbs = picked.matMul(protos).getNDArrayInternal().sigmoid().toFloatArray(); // (M, mh*mw)
         }

@@ -4,6 +4,7 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import io.skypack.detect.Detection;
@@ -11,6 +12,8 @@ import io.skypack.detect.ImageModel;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -34,6 +37,8 @@ public final class MpDetRunner implements ImageModel, AutoCloseable {
     private final MpDetDecoder.Params params;
     private final MpDetDecoder decoder;
     private final ParameterStore store;
+    /** The batch's input pixels, which PyTorch reads in place (see {@link ReusedDirectBuffer}). */
+    private final ReusedDirectBuffer input = new ReusedDirectBuffer();
 
     private MpDetRunner(NDManager manager, MpDet net, MpDetConfig config, MpDetDecoder.Params params) {
         this.manager = manager;
@@ -130,19 +135,27 @@ public final class MpDetRunner implements ImageModel, AutoCloseable {
         MpDetConfig c = config;
         List<InputWindow> windows = new ArrayList<>();
         int plane = c.inputWidth() * c.inputHeight();
-        float[] data = new float[images.size() * 3 * plane];
+        ByteBuffer pixelBytes = input.take((long) images.size() * 3 * plane * Float.BYTES);
+        FloatBuffer pixels = pixelBytes.asFloatBuffer();
         for (int i = 0; i < images.size(); i++) {
             BufferedImage img = images.get(i);
             InputWindow w = InputWindow.letterbox(img.getWidth(), img.getHeight(), c.inputWidth(), c.inputHeight());
             windows.add(w);
             InputImages.toChw(
-                    InputImages.render(img, w, c.inputWidth(), c.inputHeight()), false, 1f, data, i * 3 * plane);
+                    InputImages.render(img, w, c.inputWidth(), c.inputHeight()), false, 1f, pixels, i * 3 * plane);
         }
         try (NDManager scope = manager.newSubManager()) {
-            NDArray x = scope.create(data, new Shape(images.size(), 3, c.inputHeight(), c.inputWidth()));
+            // x reads pixelBytes in place; the scope closes it before the next call refills them
+            NDArray x = scope.create(
+                    pixelBytes, new Shape(images.size(), 3, c.inputHeight(), c.inputWidth()), DataType.FLOAT32);
             NDList out = net.forward(store, new NDList(x), false);
             return decoder.decode(out, windows);
         }
+    }
+
+    /** Bytes of the reused input buffer: the largest batch this runner has run, never more. */
+    long inputBufferBytes() {
+        return input.capacity();
     }
 
     @Override

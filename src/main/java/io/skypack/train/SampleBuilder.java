@@ -19,6 +19,7 @@ import io.skypack.train.data.Annotation;
 import io.skypack.train.data.LabeledImage;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
+import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -154,7 +155,7 @@ public final class SampleBuilder {
         boolean flip = augment.flip() && rng.nextBoolean();
         float gain = (float) (1 + (rng.nextDouble() * 2 - 1) * augment.brightness());
         float[] chw = new float[3 * w * h];
-        InputImages.toChw(in, flip, gain, chw, 0);
+        InputImages.toChw(in, flip, gain, FloatBuffer.wrap(chw), 0);
 
         List<float[]> boxes = new ArrayList<>();
         List<Integer> labels = new ArrayList<>();
