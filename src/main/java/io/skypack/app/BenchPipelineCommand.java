@@ -28,6 +28,7 @@ import java.util.concurrent.CompletableFuture;
 import javax.imageio.ImageIO;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.MetricName;
 import picocli.CommandLine.Command;
@@ -80,6 +81,13 @@ final class BenchPipelineCommand implements Callable<Integer> {
     Double canvasesPerFrame;
 
     @Option(
+            names = "--warmup-frames",
+            description = "Before the pipeline's clock starts, this many of the flight's frames go through it under"
+                    + " another flight id and their results are awaited, so its Kafka, Avro and JPEG code runs"
+                    + " warm, as the detector's does in both rows (0: none; default ${DEFAULT-VALUE}).")
+    int warmupFrames = 16;
+
+    @Option(
             names = "--set",
             description = "KEY=VALUE over the profile (Kafka Streams or skypack.* keys, e.g."
                     + " commit.interval.ms=1000); repeatable. Applies to the pipeline and the detector alone.")
@@ -120,7 +128,7 @@ final class BenchPipelineCommand implements Callable<Integer> {
                 broker.createTopics(
                         1, topics.frames(), topics.detections(), topics.flightStats(), topics.deadLetters());
                 rows.add(detectorAlone(cfg, all, batch));
-                rows.add(pipeline(cfg, topics, broker.bootstrapServers(), source, sendPace, batch));
+                rows.add(pipeline(cfg, topics, broker.bootstrapServers(), source, all, sendPace, batch));
                 o.println(rows.get(rows.size() - 2));
                 o.println(rows.get(rows.size() - 1));
                 o.flush();
@@ -181,6 +189,7 @@ final class BenchPipelineCommand implements Callable<Integer> {
             SkypackTopology.Topics topics,
             String bootstrap,
             FlightSource source,
+            List<Frame> all,
             Pace sendPace,
             int batch)
             throws Exception {
@@ -191,6 +200,8 @@ final class BenchPipelineCommand implements Callable<Integer> {
             List<Double> latencies = new ArrayList<>();
             try (KafkaProducer<String, Frame> producer = cfg.frameProducer(registry);
                     OutputWatcher watcher = new OutputWatcher(bootstrap, registry, topics)) {
+                warmUp(producer, watcher, topics.frames(), all, source.flightId());
+                int before = watcher.detections.size(), rejectedBefore = watcher.rejected.size();
                 Map<String, double[]> thread0 = streamThreadTimes(app.streams().metrics());
                 ThreadCpu cpu0 = ThreadCpu.now();
                 long t0 = System.nanoTime();
@@ -205,7 +216,7 @@ final class BenchPipelineCommand implements Callable<Integer> {
                     }
                 });
                 boolean done = watcher.awaitFrames(
-                        source.size(),
+                        before + rejectedBefore + source.size(),
                         Duration.ofMinutes(10),
                         r -> latencies.add((double) (System.currentTimeMillis() - r.timestamp())));
                 sending.join();
@@ -216,20 +227,42 @@ final class BenchPipelineCommand implements Callable<Integer> {
                         source.size(),
                         thread0,
                         streamThreadTimes(app.streams().metrics()));
+                var timed = watcher.detections.subList(before, watcher.detections.size());
                 if (!done)
                     throw new IllegalStateException(
-                            "pipeline did not finish: " + watcher.detections.size() + " of " + source.size());
+                            "pipeline did not finish: " + timed.size() + " of " + source.size());
                 return row(
                         "pipeline, " + cfg.get("processing.guarantee")
                                 + (Double.isInfinite(sendPace.speed()) ? "" : ", paced " + pace),
                         batch,
                         source.size(),
                         "same",
-                        detectorMs(watcher.detections) / source.size(),
+                        detectorMs(timed) / source.size(),
                         source.size() / secs,
                         cores,
                         latencies);
             }
+        }
+    }
+
+    /**
+     * Sends the flight's first {@code --warmup-frames} frames under the flight id {@code <flight>-warm-up} and
+     * waits for their results, so that the timed frames find the pipeline idle and its code compiled.
+     */
+    private void warmUp(
+            KafkaProducer<String, Frame> producer, OutputWatcher watcher, String topic, List<Frame> all, String flight)
+            throws Exception {
+        int n = Math.min(warmupFrames, all.size());
+        if (n == 0) return;
+        String id = flight + "-warm-up";
+        for (Frame f : all.subList(0, n)) {
+            producer.send(new ProducerRecord<>(
+                            topic, id, Frame.newBuilder(f).setFlightId(id).build()))
+                    .get();
+        }
+        if (!watcher.awaitFrames(n, Duration.ofMinutes(5), r -> {})) {
+            throw new IllegalStateException("the pipeline's warm-up did not finish: "
+                    + (watcher.detections.size() + watcher.rejected.size()) + " of " + n + " frames out");
         }
     }
 

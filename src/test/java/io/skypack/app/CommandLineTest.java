@@ -196,6 +196,7 @@ class CommandLineTest {
         BenchPipelineCommand p = (BenchPipelineCommand) parsed("bench", "pipeline");
         assertEquals(null, p.canvasesPerFrame, "the profile's budget unless given");
         assertEquals(List.of(1, 8), p.batches);
+        assertEquals(16, p.warmupFrames, "the pipeline row runs warm unless told otherwise");
         assertEquals(
                 2.0,
                 ((BenchPipelineCommand) parsed("bench", "pipeline", "--canvases-per-frame", "2")).canvasesPerFrame);
