@@ -1,5 +1,6 @@
 package io.skypack.app;
 
+import io.skypack.detect.BatchStats;
 import io.skypack.detect.FrameImage;
 import io.skypack.embedded.LocalKafkaBroker;
 import io.skypack.embedded.LocalSchemaRegistry;
@@ -157,27 +158,36 @@ final class BenchPipelineCommand implements Callable<Integer> {
         DetectorRuntime.Detectors d = DetectorRuntime.openDetectors(cfg);
         try (var pool = d.pool()) {
             List<Double> perFrame = new ArrayList<>();
-            int inputs = 0;
-            double detectorMs = 0;
+            BatchStats total = BatchStats.ZERO;
             ThreadCpu cpu0 = ThreadCpu.now();
             long t0 = System.nanoTime();
             for (int s = 0; s < images.size(); s += batch) {
                 long b0 = System.nanoTime();
                 List<FrameImage> part = images.subList(s, Math.min(images.size(), s + batch));
-                var stats = pool.detect(part).stats();
-                inputs += stats.networkInputs();
-                detectorMs += stats.totalMs();
+                total = total.plus(pool.detect(part).stats());
                 double ms = (System.nanoTime() - b0) / 1e6;
                 for (int k = 0; k < part.size(); k++) perFrame.add(ms); // a frame waits for its whole batch
             }
             double secs = (System.nanoTime() - t0) / 1e9;
             double cores = cpu("detector alone, batch " + batch, ThreadCpu.now().since(cpu0)) / secs;
+            int n = images.size();
+            spec.commandLine()
+                    .getOut()
+                    .printf(
+                            Locale.ROOT,
+                            "detector alone, batch %d, ms per frame: coarse %.0f, pack %.0f, fine %.0f (%.2f UFP"
+                                    + " canvases a frame)%n",
+                            batch,
+                            total.coarseMs() / n,
+                            total.packMs() / n,
+                            total.fineMs() / n,
+                            (double) total.mosaics() / n);
             return row(
                     "detector alone (" + d.modelId() + ")",
                     batch,
                     images.size(),
-                    String.format(Locale.ROOT, "%.2f", (double) inputs / images.size()),
-                    detectorMs / images.size(),
+                    String.format(Locale.ROOT, "%.2f", (double) total.networkInputs() / n),
+                    total.totalMs() / n,
                     images.size() / secs,
                     cores,
                     perFrame);
