@@ -104,6 +104,7 @@ final class BenchPipelineCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter o = spec.commandLine().getOut();
         Pace sendPace = Pace.parse(pace);
+        if (warmupFrames < 0) throw new IllegalArgumentException("--warmup-frames must be >= 0, got " + warmupFrames);
         SynthConfig synth = new SynthConfig(1280, 720, frames, 1, 2.0, 40, 110, 1.0, 1.0, 0, 0.92, 9300);
         FlightWriter.FlightSummary flight = new FlightWriter(synth, out, false).writeFlight(0);
         FlightSource source = FlightSource.open(out, flight.name(), synth.fps(), Instant.now());

@@ -79,6 +79,14 @@ class CommandLineTest {
     }
 
     @Test
+    void aNegativeWarmUpShouldStopTheBenchBeforeItStartsAnything(@TempDir Path dir) {
+        Run r = run("bench", "pipeline", "--warmup-frames", "-1", "--out", dir.toString());
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("--warmup-frames must be >= 0, got -1"), r.err());
+        assertEquals(1, r.err().strip().lines().count(), "one line, no stack trace: " + r.err());
+    }
+
+    @Test
     void shouldNameTheMissingDatasetFolder(@TempDir Path dir) {
         Run r = run(
                 "eval",
