@@ -8,16 +8,16 @@ import java.nio.ByteOrder;
  * for data handed to PyTorch. {@code NDManager.create} of a Java array allocates a direct buffer per
  * call and PyTorch reads it in place; that memory is freed only when the GC collects the buffer's Java
  * object, so each one that reached the old generation first stayed allocated until an old-generation
- * collection, and a replay's native memory crept up. Not thread-safe: one per model runner.
+ * collection, and a replay's native memory crept up. Not thread-safe: one per model runner (or trainer).
  */
-final class ReusedDirectBuffer {
+public final class ReusedDirectBuffer {
     private ByteBuffer buffer = ByteBuffer.allocateDirect(0);
 
     /**
      * The buffer at position 0 with exactly {@code bytes} remaining. An array made from it reads it in
      * place: close (or stop using) that array before the next {@code take}, which may overwrite it.
      */
-    ByteBuffer take(long bytes) {
+    public ByteBuffer take(long bytes) {
         int size = Math.toIntExact(bytes);
         if (buffer.capacity() < size) buffer = ByteBuffer.allocateDirect(size).order(ByteOrder.nativeOrder());
         buffer.clear().limit(size);
@@ -25,7 +25,7 @@ final class ReusedDirectBuffer {
     }
 
     /** Bytes held: the largest {@link #take} so far. */
-    long capacity() {
+    public long capacity() {
         return buffer.capacity();
     }
 }

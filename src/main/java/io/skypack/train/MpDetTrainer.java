@@ -20,10 +20,13 @@ import io.skypack.model.ModelFile;
 import io.skypack.model.MpDet;
 import io.skypack.model.MpDetConfig;
 import io.skypack.model.NativeAllocator;
+import io.skypack.model.ReusedDirectBuffer;
 import io.skypack.train.data.LabeledImage;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
+import java.nio.ByteBuffer;
+import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -115,6 +118,8 @@ public final class MpDetTrainer {
                 int done = 0;
                 int skipped = 0;
                 int consecutiveBad = 0;
+                // A direct buffer per step would be freed only by a GC (see ReusedDirectBuffer).
+                ReusedDirectBuffer inputPixels = new ReusedDirectBuffer();
                 for (int epoch = state.nextEpoch(); epoch < recipe.epochs(); epoch++) {
                     SplittableRandom rng = new SplittableRandom(recipe.seed() * 31 + epoch);
                     int[] order = shuffled(images.size(), rng);
@@ -127,7 +132,9 @@ public final class MpDetTrainer {
                         float total;
                         double gradNorm;
                         try (NDManager scope = trainer.getManager().newSubManager(device)) {
-                            NDArray x = scope.create(concat(samples), inputShape(batch, cfg));
+                            // x reads the reused buffer in place; the scope closes it before the next step
+                            NDArray x = scope.create(
+                                    concat(samples, inputPixels), inputShape(batch, cfg), DataType.FLOAT32);
                             try (GradientCollector gc = trainer.newGradientCollector()) {
                                 NDList outputs = trainer.forward(new NDList(x));
                                 parts = lossFn.compute(outputs, samples, epoch, scope);
@@ -265,11 +272,13 @@ public final class MpDetTrainer {
         return new Shape(batch, 3, cfg.inputHeight(), cfg.inputWidth());
     }
 
-    private static float[] concat(List<TrainSample> samples) {
+    /** The samples' pixels one after another in {@code into}'s buffer, ready for {@code NDManager.create}. */
+    private static ByteBuffer concat(List<TrainSample> samples, ReusedDirectBuffer into) {
         int len = samples.get(0).chw().length;
-        float[] all = new float[len * samples.size()];
-        for (int i = 0; i < samples.size(); i++) System.arraycopy(samples.get(i).chw(), 0, all, i * len, len);
-        return all;
+        ByteBuffer bytes = into.take((long) len * samples.size() * Float.BYTES);
+        FloatBuffer floats = bytes.asFloatBuffer();
+        for (TrainSample sample : samples) floats.put(sample.chw());
+        return bytes;
     }
 
     private static int[] shuffled(int n, SplittableRandom rng) {
