@@ -221,8 +221,14 @@ final class DetectorRuntime implements AutoCloseable {
         }
         IntConsumer prepare = w -> {
             InferenceDevices.Lanes lanes = laneCounts.get(w);
+            int capped = capThreads(devices.coresOf(w, cores));
             if (lanes.count() == 1) {
-                LOG.info("detector {}/{} on {}", w + 1, detectors.size(), devices.deviceOf(w));
+                LOG.info(
+                        "detector {}/{} on {}{}",
+                        w + 1,
+                        detectors.size(),
+                        devices.deviceOf(w),
+                        capped > 0 ? ", " + capped + " PyTorch thread(s) (its share of the cores)" : "");
             } else {
                 LOG.info(
                         "detector {}/{} on {}, {} lanes of {} PyTorch thread(s)",
@@ -243,6 +249,19 @@ final class DetectorRuntime implements AutoCloseable {
                     warmUp.batchSize());
         };
         return new Detectors(new DetectorPool(detectors.stream().map(decorate).toList(), models, prepare), modelId);
+    }
+
+    /**
+     * Lowers the calling detector thread's PyTorch threads to {@code share}, the cores it may keep busy,
+     * where they are more, so that detectors sharing the CPU do not each start the engine's full count
+     * (which is also what any thread new to PyTorch then starts with). Never raises them: a lower
+     * {@code ai.djl.pytorch.num_threads} stays. Returns the new count, or 0 where nothing changed
+     * ({@code share} 0: a GPU detector).
+     */
+    static int capThreads(int share) {
+        if (share < 1 || share >= TorchThreads.ofThisThread()) return 0;
+        TorchThreads.setForThisThread(share);
+        return share;
     }
 
     /**

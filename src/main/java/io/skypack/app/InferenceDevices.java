@@ -58,13 +58,22 @@ record InferenceDevices(List<Device> devices, int workers) {
     Lanes lanesOf(int worker, String spec, int cores) {
         int asked = autoOrCount(spec.trim().toLowerCase(Locale.ROOT), "inference.lanes", "");
         if (deviceOf(worker).isGpu()) return Lanes.ONE;
+        int share = coresOf(worker, cores);
+        int count = asked > 0 ? asked : Math.min(share, MAX_AUTO_LANES);
+        return count == 1 ? Lanes.ONE : new Lanes(count, Math.max(1, share / count));
+    }
+
+    /**
+     * The CPU cores detector {@code worker} may keep busy: {@code cores} shared out evenly among the CPU
+     * detectors (at least 1); 0 for a GPU detector.
+     */
+    int coresOf(int worker, int cores) {
+        if (deviceOf(worker).isGpu()) return 0;
         int cpuWorkers = 0;
         for (int w = 0; w < workers; w++) {
             if (!deviceOf(w).isGpu()) cpuWorkers++;
         }
-        int share = Math.max(1, cores / cpuWorkers);
-        int count = asked > 0 ? asked : Math.min(share, MAX_AUTO_LANES);
-        return count == 1 ? Lanes.ONE : new Lanes(count, Math.max(1, share / count));
+        return Math.max(1, cores / cpuWorkers);
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.skypack.app;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -9,6 +10,7 @@ import io.skypack.detect.Detection;
 import io.skypack.detect.FrameImage;
 import io.skypack.model.MpDetDecoder;
 import io.skypack.model.MpDetRunner;
+import io.skypack.model.TorchThreads;
 import io.skypack.stream.DetectorPool;
 import io.skypack.train.synth.FlightGenerator;
 import io.skypack.train.synth.SynthConfig;
@@ -60,6 +62,60 @@ class DetectorRuntimeTest {
             List<Detection> first = DetectorPool.await(jobs.get(0)), second = DetectorPool.await(jobs.get(1));
             assertTrue(first.size() >= 3, "detections on a synthetic frame with objects: " + first.size());
             assertEquals(first.size(), second.size(), "the same models give the same detections");
+        }
+    }
+
+    @Test
+    void capThreadsShouldLowerAThreadsPyTorchThreadsToItsShareAndNeverRaiseThem() throws Exception {
+        int[] seen = new int[6];
+        Thread t = new Thread(() -> {
+            TorchThreads.setForThisThread(2);
+            seen[0] = DetectorRuntime.capThreads(1);
+            seen[1] = TorchThreads.ofThisThread();
+            seen[2] = DetectorRuntime.capThreads(4);
+            seen[3] = TorchThreads.ofThisThread();
+            seen[4] = DetectorRuntime.capThreads(0); // a GPU detector's share
+            seen[5] = TorchThreads.ofThisThread();
+        });
+        int mine = TorchThreads.ofThisThread();
+        try {
+            t.start();
+            t.join();
+        } finally {
+            TorchThreads.setForThisThread(mine); // the process-wide count the thread changed
+        }
+        assertArrayEquals(new int[] {1, 1, 0, 1, 0, 1}, seen);
+    }
+
+    @Test
+    void twoCpuDetectorsShouldEachRunTheirShareOfTheCoresNotTheEnginesThreads() throws Exception {
+        int cores = Runtime.getRuntime().availableProcessors();
+        PipelineConfig config = PipelineConfig.load(
+                "replay",
+                null,
+                Map.of("SKYPACK_DEVICES", "cpu"),
+                Map.of("skypack.workers", "2", "skypack.warmup.rounds", "1", "skypack.batch.max", "1"));
+        int mine = TorchThreads.ofThisThread();
+        TorchThreads.setForThisThread(Math.max(2, cores)); // what a thread new to PyTorch starts with
+        try (DetectorPool pool = DetectorRuntime.openDetectors(config).pool()) {
+            CountDownLatch both = new CountDownLatch(2);
+            List<CompletableFuture<Integer>> jobs = new ArrayList<>();
+            for (int i = 0; i < 2; i++) {
+                jobs.add(pool.submit(detector -> {
+                    both.countDown();
+                    try {
+                        if (!both.await(60, TimeUnit.SECONDS)) throw new IllegalStateException("ran alone");
+                    } catch (InterruptedException e) {
+                        throw new IllegalStateException(e);
+                    }
+                    return TorchThreads.ofThisThread();
+                }));
+            }
+            int share = Math.max(1, cores / 2);
+            assertEquals(Math.min(share, Math.max(2, cores)), DetectorPool.await(jobs.get(0)), "detector 1");
+            assertEquals(Math.min(share, Math.max(2, cores)), DetectorPool.await(jobs.get(1)), "detector 2");
+        } finally {
+            TorchThreads.setForThisThread(mine);
         }
     }
 

@@ -91,6 +91,18 @@ class InferenceDevicesTest {
     }
 
     @Test
+    void theCpuDetectorsShouldShareTheCoresAndAGpuDetectorHaveNone() {
+        assertEquals(16, InferenceDevices.resolve("cpu", "auto", 0).coresOf(0, 16));
+        InferenceDevices two = InferenceDevices.resolve("cpu", "2", 0);
+        assertEquals(1, two.coresOf(0, 2));
+        assertEquals(4, two.coresOf(1, 8));
+        assertEquals(1, InferenceDevices.resolve("cpu", "3", 0).coresOf(2, 2), "at least one core each");
+        InferenceDevices mixed = InferenceDevices.resolve("gpu0,cpu", "auto", 1);
+        assertEquals(0, mixed.coresOf(0, 16));
+        assertEquals(16, mixed.coresOf(1, 16), "the GPU detector takes no share");
+    }
+
+    @Test
     void lanesShouldBeOneOnAGpuAndAsAskedOnTheCpu() {
         InferenceDevices mixed = InferenceDevices.resolve("gpu0,cpu", "auto", 1);
         assertEquals(InferenceDevices.Lanes.ONE, mixed.lanesOf(0, "auto", 16));
