@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
 import io.skypack.detect.Detection;
+import io.skypack.detect.Detector;
 import io.skypack.detect.FrameImage;
 import io.skypack.model.MpDetDecoder;
 import io.skypack.model.MpDetRunner;
@@ -20,6 +21,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 
 /** The detectors {@code detect} and the benchmarks open: the bundled models, per worker and device. */
@@ -45,21 +47,14 @@ class DetectorRuntimeTest {
         try (DetectorPool pool = d.pool()) {
             assertEquals(2, pool.size());
             assertTrue(d.modelId().startsWith("ufp:"), d.modelId());
-            // Both jobs wait for each other, so each must have a detector (and a thread) of its own.
-            CountDownLatch both = new CountDownLatch(2);
-            List<CompletableFuture<List<Detection>>> jobs = new ArrayList<>();
-            for (int i = 0; i < 2; i++) {
-                jobs.add(pool.submit(detector -> {
-                    both.countDown();
-                    try {
-                        if (!both.await(60, TimeUnit.SECONDS)) throw new IllegalStateException("ran alone");
-                        return detector.detect(batch).frames().get(0).detections();
-                    } catch (Exception e) {
-                        throw new IllegalStateException(e);
-                    }
-                }));
-            }
-            List<Detection> first = DetectorPool.await(jobs.get(0)), second = DetectorPool.await(jobs.get(1));
+            List<List<Detection>> both = onBothDetectors(pool, detector -> {
+                try {
+                    return detector.detect(batch).frames().get(0).detections();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            List<Detection> first = both.get(0), second = both.get(1);
             assertTrue(first.size() >= 3, "detections on a synthetic frame with objects: " + first.size());
             assertEquals(first.size(), second.size(), "the same models give the same detections");
         }
@@ -98,22 +93,11 @@ class DetectorRuntimeTest {
         int mine = TorchThreads.ofThisThread();
         TorchThreads.setForThisThread(Math.max(2, cores)); // what a thread new to PyTorch starts with
         try (DetectorPool pool = DetectorRuntime.openDetectors(config).pool()) {
-            CountDownLatch both = new CountDownLatch(2);
-            List<CompletableFuture<Integer>> jobs = new ArrayList<>();
-            for (int i = 0; i < 2; i++) {
-                jobs.add(pool.submit(detector -> {
-                    both.countDown();
-                    try {
-                        if (!both.await(60, TimeUnit.SECONDS)) throw new IllegalStateException("ran alone");
-                    } catch (InterruptedException e) {
-                        throw new IllegalStateException(e);
-                    }
-                    return TorchThreads.ofThisThread();
-                }));
-            }
             int share = Math.max(1, cores / 2);
-            assertEquals(Math.min(share, Math.max(2, cores)), DetectorPool.await(jobs.get(0)), "detector 1");
-            assertEquals(Math.min(share, Math.max(2, cores)), DetectorPool.await(jobs.get(1)), "detector 2");
+            assertEquals(
+                    List.of(share, share),
+                    onBothDetectors(pool, detector -> TorchThreads.ofThisThread()),
+                    "each detector thread's PyTorch threads");
         } finally {
             TorchThreads.setForThisThread(mine);
         }
@@ -148,6 +132,27 @@ class DetectorRuntimeTest {
             total += one.get(f).size();
         }
         assertTrue(total >= 12, "detections on 4 synthetic frames with objects: " + total);
+    }
+
+    /**
+     * Runs {@code work} on both detectors of a two-detector pool at once: each job waits for the other, so
+     * each must have a detector (and a thread) of its own.
+     */
+    private static <T> List<T> onBothDetectors(DetectorPool pool, Function<Detector, T> work) throws Exception {
+        CountDownLatch both = new CountDownLatch(2);
+        List<CompletableFuture<T>> jobs = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            jobs.add(pool.submit(detector -> {
+                both.countDown();
+                try {
+                    if (!both.await(60, TimeUnit.SECONDS)) throw new IllegalStateException("ran alone");
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+                return work.apply(detector);
+            }));
+        }
+        return List.of(DetectorPool.await(jobs.get(0)), DetectorPool.await(jobs.get(1)));
     }
 
     /** Detects {@code batch} with {@code skypack.inference.lanes} set (one lane has no thread of its own). */
