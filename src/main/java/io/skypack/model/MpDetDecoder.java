@@ -9,6 +9,7 @@ import io.skypack.detect.Detection;
 import io.skypack.detect.MaskRle;
 import io.skypack.detect.Nms;
 import java.nio.ByteBuffer;
+import java.nio.LongBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -125,10 +126,11 @@ public final class MpDetDecoder {
         if (params.masks() && keep.length > 0) {
             NDArray coef = outputs.get(MpDet.Outputs.COEFFICIENTS).get(b); // (N, k)
             int k = config.prototypes();
-            long[] idx = new long[keep.length * k];
-            for (int j = 0; j < keep.length; j++) Arrays.fill(idx, j * k, (j + 1) * k, loc[keep[j]]);
-            ByteBuffer idxBytes = gatherIndex.take((long) idx.length * Long.BYTES);
-            idxBytes.asLongBuffer().put(idx);
+            ByteBuffer idxBytes = gatherIndex.take((long) keep.length * k * Long.BYTES);
+            LongBuffer idx = idxBytes.asLongBuffer();
+            for (int j = 0; j < keep.length; j++) {
+                for (int p = 0; p < k; p++) idx.put(loc[keep[j]]);
+            }
             NDArray picked; // (M, k)
             try (NDArray rows = coef.getManager().create(idxBytes, new Shape(keep.length, k), DataType.INT64)) {
                 // torch.gather along locations: row j takes location loc[keep[j]].
