@@ -156,22 +156,22 @@ final class BenchPipelineCommand implements Callable<Integer> {
                     i,
                     ImageIO.read(new ByteArrayInputStream(all.get(i).getImage().array()))));
         }
+        int n = images.size();
         DetectorRuntime.Detectors d = DetectorRuntime.openDetectors(cfg);
         try (var pool = d.pool()) {
             List<Double> perFrame = new ArrayList<>();
             BatchStats total = BatchStats.ZERO;
             ThreadCpu cpu0 = ThreadCpu.now();
             long t0 = System.nanoTime();
-            for (int s = 0; s < images.size(); s += batch) {
+            for (int s = 0; s < n; s += batch) {
                 long b0 = System.nanoTime();
-                List<FrameImage> part = images.subList(s, Math.min(images.size(), s + batch));
+                List<FrameImage> part = images.subList(s, Math.min(n, s + batch));
                 total = total.plus(pool.detect(part).stats());
                 double ms = (System.nanoTime() - b0) / 1e6;
                 for (int k = 0; k < part.size(); k++) perFrame.add(ms); // a frame waits for its whole batch
             }
             double secs = (System.nanoTime() - t0) / 1e9;
             double cores = cpu("detector alone, batch " + batch, ThreadCpu.now().since(cpu0)) / secs;
-            int n = images.size();
             spec.commandLine()
                     .getOut()
                     .printf(
@@ -186,10 +186,10 @@ final class BenchPipelineCommand implements Callable<Integer> {
             return row(
                     "detector alone (" + d.modelId() + ")",
                     batch,
-                    images.size(),
+                    n,
                     String.format(Locale.ROOT, "%.2f", (double) total.networkInputs() / n),
                     total.totalMs() / n,
-                    images.size() / secs,
+                    n / secs,
                     cores,
                     perFrame);
         }
