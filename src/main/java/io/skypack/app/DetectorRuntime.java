@@ -175,6 +175,9 @@ final class DetectorRuntime implements AutoCloseable {
                         o.fine = fine;
                         o.candidateScore = config.fraction("ufp.candidate.score");
                         o.canvasesPerFrame = config.decimal("ufp.canvases.per.frame", 0, 1000);
+                        o.canvasBudget = UfpOptions.canvasBudget(
+                                        PipelineConfig.PREFIX + "ufp.canvas.budget", config.string("ufp.canvas.budget"))
+                                .name();
                         o.coarseInput = config.string("ufp.coarse.input");
                         InferenceDevices.Lanes lanes = devices.lanesOf(w, config.string("inference.lanes"), cores);
                         List<MpDetRunner> c = new ArrayList<>(), f = new ArrayList<>();

@@ -42,6 +42,13 @@ final class UfpOptions {
                     + " 0 for none (default ${DEFAULT-VALUE}).")
     double canvasesPerFrame = UfpmpConfig.CANVASES_PER_FRAME;
 
+    @Option(
+            names = "--canvas-budget",
+            description = "frame: each frame's zoom is lowered as if it were alone, and the frames of a batch share"
+                    + " canvases at those zooms; batch: the batch shares one budget, so crowded frames borrow zoom"
+                    + " from sparse ones (default ${DEFAULT-VALUE}).")
+    String canvasBudget = "frame";
+
     /** The detector's config for these options, with at most {@code maxBatch} images per network call. */
     UfpmpConfig config(int maxBatch) {
         if (!(candidateScore >= 0 && candidateScore <= 1)) {
@@ -54,7 +61,16 @@ final class UfpOptions {
                 .withCandidateScore(candidateScore)
                 .withKeepCoarse(keepCoarse)
                 .withCanvasesPerFrame(canvasesPerFrame)
+                .withCanvasBudget(canvasBudget("--canvas-budget", canvasBudget))
                 .withMaxBatch(maxBatch);
+    }
+
+    /** {@code frame} or {@code batch}, any case; {@code what} names the setting in the error. */
+    static UfpmpConfig.CanvasBudget canvasBudget(String what, String name) {
+        for (UfpmpConfig.CanvasBudget b : UfpmpConfig.CanvasBudget.values()) {
+            if (b.name().equalsIgnoreCase(name.trim())) return b;
+        }
+        throw new IllegalArgumentException(what + " is '" + name + "', must be frame or batch");
     }
 
     /**

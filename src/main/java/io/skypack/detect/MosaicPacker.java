@@ -3,7 +3,9 @@ package io.skypack.detect;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -173,11 +175,59 @@ public final class MosaicPacker {
             }
             result = pack(current);
         }
-        if (current.equals(regions)) return result;
-        // Recount against the zoom the caller asked for: a chip drawn below it was lowered, by the budget or to fit.
+        return current.equals(regions) ? result : recounted(regions, result);
+    }
+
+    /**
+     * {@link #pack(List, int)} with a budget per frame rather than per batch: each frame's regions are
+     * first given the zoom they are drawn at when that frame alone is packed within {@code perFrame}
+     * canvases, and then the regions of all frames are packed together at those zooms. A frame's zoom
+     * so never depends on the other frames of its batch (the fine model sees its objects at the same
+     * scale whether it came alone or in a batch of 16), and what the frames of a batch gain by sharing
+     * canvases is fewer canvases, not more zoom. Should the shared packing need more canvases than the
+     * frames took alone (the packer is a heuristic), {@link #pack(List, int)} brings it within that, so a
+     * batch never costs more canvases than its frames one by one.
+     *
+     * @param perFrame at least 1
+     */
+    public PackingResult packWithinFrameBudgets(List<ForegroundRegion> regions, int perFrame) {
+        if (perFrame < 1) throw new IllegalArgumentException("perFrame must be at least 1: " + perFrame);
+        Map<Integer, List<Integer>> byFrame = new LinkedHashMap<>();
+        for (int i = 0; i < regions.size(); i++) {
+            byFrame.computeIfAbsent(regions.get(i).frameIndex(), f -> new ArrayList<>())
+                    .add(i);
+        }
+        if (byFrame.size() <= 1) return pack(regions, perFrame);
+        List<ForegroundRegion> lowered = new ArrayList<>(regions);
+        long canvasesAlone = 0;
+        for (List<Integer> indices : byFrame.values()) {
+            List<ForegroundRegion> own = new ArrayList<>(indices.size());
+            for (int i : indices) own.add(regions.get(i));
+            PackingResult alone = pack(own, perFrame);
+            canvasesAlone += alone.mosaics().size();
+            int[] drawnZoom = new int[own.size()];
+            for (Chip c : alone.chips()) {
+                drawnZoom[c.regionIndex()] = Math.max(drawnZoom[c.regionIndex()], (int) c.zoom());
+            }
+            for (int k = 0; k < own.size(); k++) {
+                ForegroundRegion r = own.get(k);
+                if (drawnZoom[k] < r.zoom()) {
+                    lowered.set(
+                            indices.get(k),
+                            new ForegroundRegion(r.frameIndex(), r.region(), drawnZoom[k], r.members()));
+                }
+            }
+        }
+        PackingResult result = pack(lowered, (int) Math.min(Integer.MAX_VALUE, canvasesAlone));
+        return lowered.equals(regions) ? result : recounted(regions, result);
+    }
+
+    /** {@code result} with its lowered regions recounted against the zoom {@code requested} asked for. */
+    private static PackingResult recounted(List<ForegroundRegion> requested, PackingResult result) {
+        // A chip drawn below the requested zoom was lowered, by a budget or to fit.
         Set<Integer> reduced = new HashSet<>();
         for (Chip c : result.chips()) {
-            if (c.zoom() < regions.get(c.regionIndex()).zoom()) reduced.add(c.regionIndex());
+            if (c.zoom() < requested.get(c.regionIndex()).zoom()) reduced.add(c.regionIndex());
         }
         return new PackingResult(result.mosaics(), result.foregroundFraction(), reduced.size(), result.splitRegions());
     }

@@ -19,6 +19,8 @@ import java.util.List;
  * @param canvasesPerFrame canvas budget: a batch of n frames gets at most {@code max(1, floor(n *
  *     canvasesPerFrame))} canvases while zoom can still be lowered ({@link MosaicPacker#pack(List,
  *     int)}); 0 for no budget
+ * @param canvasBudget whether the budget lowers each frame's zoom as if the frame were alone ({@link
+ *     CanvasBudget#FRAME}) or the batch's zoom as a whole ({@link CanvasBudget#BATCH})
  */
 public record UfpmpConfig(
         double candidateScore,
@@ -27,7 +29,26 @@ public record UfpmpConfig(
         int tileOverlap,
         int maxBatch,
         KeepCoarse keepCoarse,
-        double canvasesPerFrame) {
+        double canvasesPerFrame,
+        CanvasBudget canvasBudget) {
+
+    /** How the canvas budget is shared by the frames of a batch. */
+    public enum CanvasBudget {
+        /**
+         * Each frame's zoom is lowered as it would be were the frame alone, within {@code
+         * max(1, floor(canvasesPerFrame))} canvases ({@link MosaicPacker#packWithinFrameBudgets}); the frames of
+         * a batch then share canvases at those zooms. A frame's detections so hardly depend on its batch,
+         * and batching buys fewer canvases: on the 64-frame pipeline-bench flight, 173 canvases at batch 8
+         * against 208 at batch 1 (batch-wide: 205).
+         */
+        FRAME,
+        /**
+         * The batch as a whole gets {@code max(1, floor(n * canvasesPerFrame))} canvases ({@link
+         * MosaicPacker#pack(List, int)}): crowded frames borrow what sparse frames leave, so batching buys zoom
+         * rather than canvases, and a frame's zoom depends on the frames it is batched with.
+         */
+        BATCH
+    }
 
     /**
      * Default canvas budget per frame: a batch of 8 gets 32 canvases of 512 px, which with the 640x384
@@ -59,14 +80,15 @@ public record UfpmpConfig(
             PackingConfig.DEFAULT.tileOverlap(),
             8,
             KeepCoarse.DEFAULT,
-            CANVASES_PER_FRAME);
+            CANVASES_PER_FRAME,
+            CanvasBudget.FRAME);
 
     public UfpmpConfig {
         if (!(candidateScore >= 0 && candidateScore <= 1)) {
             throw new IllegalArgumentException("candidateScore outside [0, 1]: " + candidateScore);
         }
-        if (clustering == null || keepCoarse == null) {
-            throw new IllegalArgumentException("clustering and keepCoarse are required");
+        if (clustering == null || keepCoarse == null || canvasBudget == null) {
+            throw new IllegalArgumentException("clustering, keepCoarse and canvasBudget are required");
         }
         if (gap < 0 || tileOverlap < 0) {
             throw new IllegalArgumentException("gap and tileOverlap must be >= 0: " + gap + ", " + tileOverlap);
@@ -84,15 +106,23 @@ public record UfpmpConfig(
     }
 
     public UfpmpConfig withCanvasesPerFrame(double perFrame) {
-        return new UfpmpConfig(candidateScore, clustering, gap, tileOverlap, maxBatch, keepCoarse, perFrame);
+        return new UfpmpConfig(
+                candidateScore, clustering, gap, tileOverlap, maxBatch, keepCoarse, perFrame, canvasBudget);
+    }
+
+    public UfpmpConfig withCanvasBudget(CanvasBudget budget) {
+        return new UfpmpConfig(
+                candidateScore, clustering, gap, tileOverlap, maxBatch, keepCoarse, canvasesPerFrame, budget);
     }
 
     public UfpmpConfig withCandidateScore(double score) {
-        return new UfpmpConfig(score, clustering, gap, tileOverlap, maxBatch, keepCoarse, canvasesPerFrame);
+        return new UfpmpConfig(
+                score, clustering, gap, tileOverlap, maxBatch, keepCoarse, canvasesPerFrame, canvasBudget);
     }
 
     public UfpmpConfig withMaxBatch(int images) {
-        return new UfpmpConfig(candidateScore, clustering, gap, tileOverlap, images, keepCoarse, canvasesPerFrame);
+        return new UfpmpConfig(
+                candidateScore, clustering, gap, tileOverlap, images, keepCoarse, canvasesPerFrame, canvasBudget);
     }
 
     public UfpmpConfig withKeepCoarse(boolean enabled) {
@@ -103,7 +133,8 @@ public record UfpmpConfig(
                 tileOverlap,
                 maxBatch,
                 keepCoarse.withEnabled(enabled),
-                canvasesPerFrame);
+                canvasesPerFrame,
+                canvasBudget);
     }
 
     /**

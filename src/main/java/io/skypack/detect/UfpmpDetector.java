@@ -15,7 +15,8 @@ import java.util.Map;
  *   <li>per frame, the coarse detections scoring at least {@link UfpmpConfig#candidateScore()} are
  *       clustered into foreground regions with a zoom ({@link ForegroundClusterer});
  *   <li>the regions of all frames of the batch are packed together into square canvases of the fine
- *       model's input size ({@link MosaicPacker}) and drawn ({@link MosaicRenderer});
+ *       model's input size ({@link MosaicPacker}), within the canvas budget ({@link
+ *       UfpmpConfig.CanvasBudget}), and drawn ({@link MosaicRenderer});
  *   <li>fine pass: the fine model on the canvases, at their own size;
  *   <li>its detections are mapped back to their frames and merged ({@link BackMapper}); optionally,
  *       confident large coarse detections the fine pass did not find are added ({@link
@@ -79,6 +80,15 @@ public final class UfpmpDetector implements Detector {
             List<BufferedImage> canvases,
             List<List<Detection>> fineDetections) {}
 
+    /** The batch's regions packed within the canvas budget, per frame or per batch as configured. */
+    private PackingResult pack(List<ForegroundRegion> regions, int frames) {
+        if (config.canvasesPerFrame() == 0) return packer.pack(regions);
+        return switch (config.canvasBudget()) {
+            case FRAME -> packer.packWithinFrameBudgets(regions, config.maxCanvases(1));
+            case BATCH -> packer.pack(regions, config.maxCanvases(frames));
+        };
+    }
+
     /** {@link #detect}, keeping the mosaics, their pictures and the fine pass's raw detections. */
     public Mosaics detectShowingMosaics(List<FrameImage> frames) throws DetectionException {
         Inference.checkFrames(frames);
@@ -101,7 +111,7 @@ public final class UfpmpDetector implements Detector {
             images.put(f.index(), f.image());
             sizes.put(f.index(), f.size());
         }
-        PackingResult packing = packer.pack(regions, config.maxCanvases(frames.size()));
+        PackingResult packing = pack(regions, frames.size());
         List<BufferedImage> canvases = renderer.render(packing, images);
         long t2 = System.nanoTime();
 

@@ -363,6 +363,8 @@ class CommandLineTest {
         assertTrue(badScore.err().contains("--candidate-score is 1.5, must be in [0, 1]"), badScore.err());
         Run badBudget = run("bench", "detect", "--canvases-per-frame", "-1", "--out", dir.toString());
         assertTrue(badBudget.err().contains("--canvases-per-frame is -1.0, must be >= 0"), badBudget.err());
+        Run badScope = run("bench", "detect", "--canvas-budget", "frames", "--out", dir.toString());
+        assertTrue(badScope.err().contains("--canvas-budget is 'frames', must be frame or batch"), badScope.err());
         assertEquals(List.of(), list(dir), "nothing generated");
         Run noFolder = run("detect-images", "--in", dir.resolve("nope").toString(), "--out", dir.toString());
         assertEquals(2, noFolder.code());

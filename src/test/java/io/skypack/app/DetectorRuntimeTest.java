@@ -112,6 +112,15 @@ class DetectorRuntimeTest {
     }
 
     @Test
+    void anUnknownCanvasBudgetShouldStopTheStartWithTheKeyAndTheChoices() throws Exception {
+        PipelineConfig config =
+                PipelineConfig.load("replay", null, Map.of("SKYPACK_UFP_CANVAS_BUDGET", "tile"), Map.of());
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> DetectorRuntime.openDetectors(config));
+        assertEquals("skypack.ufp.canvas.budget is 'tile', must be frame or batch", e.getMessage());
+    }
+
+    @Test
     void aBatchSplitOverTwoLanesShouldGiveTheDetectionsOfOneLane() throws Exception {
         FlightGenerator flight = new FlightGenerator(SynthConfig.defaults(), 0);
         List<FrameImage> batch = new ArrayList<>();

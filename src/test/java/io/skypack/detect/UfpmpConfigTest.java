@@ -17,4 +17,17 @@ class UfpmpConfigTest {
         assertThrows(IllegalArgumentException.class, () -> c.withCanvasesPerFrame(-1));
         assertThrows(IllegalArgumentException.class, () -> c.withCanvasesPerFrame(Double.NaN));
     }
+
+    @Test
+    void theBudgetShouldBePerFrameByDefaultAndRequired() {
+        assertEquals(UfpmpConfig.CanvasBudget.FRAME, UfpmpConfig.DEFAULT.canvasBudget());
+        assertEquals(
+                UfpmpConfig.CanvasBudget.BATCH,
+                UfpmpConfig.DEFAULT
+                        .withCanvasBudget(UfpmpConfig.CanvasBudget.BATCH)
+                        .withMaxBatch(4)
+                        .canvasBudget(),
+                "kept by the other with-methods");
+        assertThrows(IllegalArgumentException.class, () -> UfpmpConfig.DEFAULT.withCanvasBudget(null));
+    }
 }

@@ -34,8 +34,8 @@ class UfpmpDetectorTest {
     }
 
     /** Canvas 128, gap 4, tile overlap 16; otherwise the defaults (candidates from 0.1). */
-    private static final UfpmpConfig SMALL =
-            new UfpmpConfig(0.1, ClusteringConfig.DEFAULT, 4, 16, 8, UfpmpConfig.KeepCoarse.DEFAULT, 0);
+    private static final UfpmpConfig SMALL = new UfpmpConfig(
+            0.1, ClusteringConfig.DEFAULT, 4, 16, 8, UfpmpConfig.KeepCoarse.DEFAULT, 0, UfpmpConfig.CanvasBudget.FRAME);
 
     private static void assertStatsAddUp(BatchStats s) {
         assertEquals(s.totalMs(), s.coarseMs() + s.packMs() + s.fineMs(), 1e-6, "stages add up to the total: " + s);
@@ -100,6 +100,47 @@ class UfpmpDetectorTest {
         assertEquals(3 * 64 * 48 + 128 * 128, s.pixelsInferred());
         assertEquals(1, s.mosaics());
         assertStatsAddUp(s);
+    }
+
+    @Test
+    void aFrameBudgetShouldGiveACrowdedFrameItsZoomAloneWhereABatchBudgetLendsItASparseFramesCanvas() throws Exception {
+        // Frame 0: two 20x20 candidates far apart, enlarged to 30x30, zoom 4: two 120 px chips, one per 128 px
+        // canvas. Frame 1: one 8x8 candidate, a 48 px chip. One canvas per frame.
+        List<List<Detection>> candidates = List.of(
+                List.of(det(50, 50, 70, 70, 1, 0.9), det(300, 200, 320, 220, 1, 0.9)),
+                List.of(det(100, 100, 108, 108, 1, 0.9)));
+        List<FrameImage> frames =
+                List.of(new FrameImage(0, solid(400, 300, RED)), new FrameImage(1, solid(400, 300, BLUE)));
+        UfpmpConfig perFrame = SMALL.withCanvasesPerFrame(1);
+
+        FakeModel fine = FakeModel.answering(128, 128, List.of());
+        UfpmpDetector.Mosaics alone = new UfpmpDetector(FakeModel.answering(64, 48, candidates), fine, perFrame)
+                .detectShowingMosaics(frames.subList(0, 1));
+        assertEquals(List.of(2.0, 2.0), zooms(alone.packing()), "frame 0 alone: both chips halved to fit one canvas");
+
+        UfpmpDetector.Mosaics shared =
+                new UfpmpDetector(FakeModel.answering(64, 48, candidates), fine, perFrame).detectShowingMosaics(frames);
+        assertEquals(List.of(2.0, 2.0, 4.0), zooms(shared.packing()), "frame 0 as alone, frame 1 untouched");
+        assertEquals(1, shared.packing().mosaics().size(), "both frames share one canvas");
+        assertEquals(1, shared.batch().stats().mosaics());
+
+        UfpmpDetector.Mosaics borrowed = new UfpmpDetector(
+                        FakeModel.answering(64, 48, candidates),
+                        fine,
+                        perFrame.withCanvasBudget(UfpmpConfig.CanvasBudget.BATCH))
+                .detectShowingMosaics(frames);
+        assertEquals(2, borrowed.packing().mosaics().size(), "the batch's two canvases");
+        assertTrue(
+                zooms(borrowed.packing()).subList(0, 2).contains(4.0),
+                "frame 0 keeps zoom 4 on one chip with frame 1's canvas: " + zooms(borrowed.packing()));
+    }
+
+    /** Each region's zoom on the canvases, by region. */
+    private static List<Double> zooms(PackingResult p) {
+        return p.chips().stream()
+                .sorted(java.util.Comparator.comparingInt(Chip::regionIndex))
+                .map(Chip::zoom)
+                .toList();
     }
 
     @Test
