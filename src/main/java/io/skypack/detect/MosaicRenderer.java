@@ -1,6 +1,8 @@
 package io.skypack.detect;
 
 import java.awt.image.BufferedImage;
+import java.awt.image.ComponentSampleModel;
+import java.awt.image.DataBufferByte;
 import java.awt.image.DataBufferInt;
 import java.awt.image.SinglePixelPackedSampleModel;
 import java.util.ArrayList;
@@ -21,7 +23,8 @@ import java.util.Map;
  *
  * <p>Output images are {@link BufferedImage#TYPE_INT_RGB}, what {@code MpDetRunner} and {@code
  * InputImages} take. Frames of that type (or {@code TYPE_INT_ARGB}, alpha ignored) are read in
- * place; others are converted once per frame and render call.
+ * place; {@code TYPE_3BYTE_BGR} frames (decoded JPEGs) are read from their bytes, others through
+ * their colour model, once per frame and render call.
  */
 public final class MosaicRenderer {
     /** The background grey, equal to {@code io.skypack.model.InputImages.PAD_GREY}, the padding the models were trained with. */
@@ -137,7 +140,35 @@ public final class MosaicRenderer {
                         - img.getRaster().getSampleModelTranslateX();
                 return new Pixels(buf.getData(), offset, sm.getScanlineStride(), w, h);
             }
+            if (img.getType() == BufferedImage.TYPE_3BYTE_BGR
+                    && img.getRaster().getDataBuffer() instanceof DataBufferByte buf
+                    && img.getSampleModel() instanceof ComponentSampleModel sm
+                    && buf.getNumBanks() == 1) {
+                return new Pixels(bgrToRgb(img, buf, sm), 0, w, w, h);
+            }
             return new Pixels(img.getRGB(0, 0, w, h, null, 0, w), 0, w, w, h);
+        }
+
+        /**
+         * A decoded JPEG's bytes as packed RGB ints, read straight from its raster: {@link
+         * BufferedImage#getRGB} goes through the colour model pixel by pixel, 6% of a batch's time.
+         */
+        private static int[] bgrToRgb(BufferedImage img, DataBufferByte buf, ComponentSampleModel sm) {
+            int w = img.getWidth(), h = img.getHeight();
+            int ps = sm.getPixelStride(), ss = sm.getScanlineStride();
+            int[] band = sm.getBandOffsets(); // red, green, blue
+            int base = buf.getOffset()
+                    - img.getRaster().getSampleModelTranslateY() * ss
+                    - img.getRaster().getSampleModelTranslateX() * ps;
+            byte[] d = buf.getData();
+            int[] out = new int[w * h];
+            for (int y = 0; y < h; y++) {
+                int i = base + y * ss, o = y * w;
+                for (int x = 0; x < w; x++, i += ps) {
+                    out[o + x] = (d[i + band[0]] & 0xFF) << 16 | (d[i + band[1]] & 0xFF) << 8 | (d[i + band[2]] & 0xFF);
+                }
+            }
+            return out;
         }
     }
 }

@@ -79,10 +79,15 @@ class MosaicRendererTest {
         BufferedImage expected = renderer.render(m, Map.of(3, gradient(BufferedImage.TYPE_INT_RGB)));
         BufferedImage big = new BufferedImage(20, 20, BufferedImage.TYPE_INT_RGB);
         big.getGraphics().drawImage(gradient(BufferedImage.TYPE_INT_RGB), 5, 7, null);
+        BufferedImage bigBgr = new BufferedImage(20, 20, BufferedImage.TYPE_3BYTE_BGR);
+        bigBgr.getGraphics().drawImage(gradient(BufferedImage.TYPE_INT_RGB), 5, 7, null);
+        BufferedImage bgrPart = bigBgr.getSubimage(5, 7, 8, 8);
+        assertEquals(BufferedImage.TYPE_3BYTE_BGR, bgrPart.getType(), "read from its bytes, at its offset");
         for (BufferedImage frame : List.of(
                 gradient(BufferedImage.TYPE_3BYTE_BGR),
                 gradient(BufferedImage.TYPE_INT_ARGB),
-                big.getSubimage(5, 7, 8, 8))) {
+                big.getSubimage(5, 7, 8, 8),
+                bgrPart)) {
             BufferedImage got = renderer.render(m, Map.of(3, frame));
             assertArrayEquals(expected.getRGB(0, 0, 16, 16, null, 0, 16), got.getRGB(0, 0, 16, 16, null, 0, 16));
         }
