@@ -1,8 +1,6 @@
 package io.skypack.detect;
 
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 
 /**
  * A binary mask of {@code height x width} pixels in COCO run-length encoding: runs alternate 0s and
@@ -46,7 +44,7 @@ public final class MaskRle {
         if (mask.length != height * width) {
             throw new IllegalArgumentException("mask has " + mask.length + " pixels, expected " + height * width);
         }
-        List<Integer> runs = new ArrayList<>();
+        Runs runs = new Runs();
         boolean current = false;
         int run = 0;
         for (int x = 0; x < width; x++) {
@@ -61,8 +59,7 @@ public final class MaskRle {
             }
         }
         runs.add(run);
-        return new MaskRle(
-                height, width, runs.stream().mapToInt(Integer::intValue).toArray());
+        return new MaskRle(height, width, runs.toArray());
     }
 
     /** Decides whether pixel (x, y) of a mask being encoded is set. */
@@ -80,7 +77,7 @@ public final class MaskRle {
         y0 = Math.max(0, y0);
         x1 = Math.min(width, x1);
         y1 = Math.min(height, y1);
-        List<Integer> runs = new ArrayList<>();
+        Runs runs = new Runs();
         long runStart = 0; // column-major index where the current run (of 0s or 1s) began
         boolean ones = false;
         for (int x = x0; x < x1; x++) {
@@ -106,8 +103,7 @@ public final class MaskRle {
         if (tail > 0 || runs.isEmpty()) {
             runs.add((int) tail); // as encode(): no empty run after the last foreground pixel
         }
-        return new MaskRle(
-                height, width, runs.stream().mapToInt(Integer::intValue).toArray());
+        return new MaskRle(height, width, runs.toArray());
     }
 
     /** An all-zero mask. */
@@ -270,7 +266,7 @@ public final class MaskRle {
     public MaskRle union(MaskRle other) {
         requireSameSize(other);
         long[] a = foregroundRuns(), b = other.foregroundRuns();
-        List<Integer> runs = new ArrayList<>();
+        Runs runs = new Runs();
         long written = 0, start = -1, end = -1;
         int i = 0, j = 0;
         // Foreground runs of both masks by start; overlapping or touching runs join.
@@ -298,8 +294,7 @@ public final class MaskRle {
         }
         long tail = (long) height * width - written;
         if (tail > 0 || runs.isEmpty()) runs.add((int) tail);
-        return new MaskRle(
-                height, width, runs.stream().mapToInt(Integer::intValue).toArray());
+        return new MaskRle(height, width, runs.toArray());
     }
 
     /** Non-empty foreground runs as column-major {start, end} pairs, in order. */
@@ -357,7 +352,7 @@ public final class MaskRle {
      *     exactly {@code height x width} pixels
      */
     public static MaskRle fromCocoString(String s, int height, int width) {
-        List<Integer> cnts = new ArrayList<>();
+        Runs cnts = new Runs();
         int p = 0;
         while (p < s.length()) {
             long x = 0;
@@ -384,9 +379,9 @@ public final class MaskRle {
                     x |= -1L << (5 * k);
                 }
             }
-            int m = cnts.size();
+            int m = cnts.size;
             if (m > 2) {
-                x += cnts.get(m - 2);
+                x += cnts.at(m - 2);
             }
             // pycocotools stores counts as uint and would wrap too; refuse rather than cast.
             if (x < 0 || x > Integer.MAX_VALUE) {
@@ -394,8 +389,7 @@ public final class MaskRle {
             }
             cnts.add((int) x);
         }
-        return new MaskRle(
-                height, width, cnts.stream().mapToInt(Integer::intValue).toArray());
+        return new MaskRle(height, width, cnts.toArray());
     }
 
     private void requireSameSize(MaskRle other) {
@@ -418,5 +412,28 @@ public final class MaskRle {
     @Override
     public String toString() {
         return "MaskRle[" + height + "x" + width + ", area=" + area() + "]";
+    }
+
+    /** A growing list of run lengths, unboxed: encoding a mask adds a run per edge it crosses. */
+    private static final class Runs {
+        private int[] values = new int[32];
+        private int size;
+
+        void add(int run) {
+            if (size == values.length) values = Arrays.copyOf(values, 2 * size);
+            values[size++] = run;
+        }
+
+        int at(int i) {
+            return values[i];
+        }
+
+        boolean isEmpty() {
+            return size == 0;
+        }
+
+        int[] toArray() {
+            return Arrays.copyOf(values, size);
+        }
     }
 }
