@@ -9,7 +9,6 @@ import io.skypack.detect.LanedModel;
 import io.skypack.detect.SlicedDetector;
 import io.skypack.detect.UfpmpConfig;
 import io.skypack.detect.UfpmpDetector;
-import io.skypack.model.MpDetDecoder;
 import io.skypack.model.MpDetRunner;
 import io.skypack.model.TorchThreads;
 import io.skypack.registry.AvroDeserializer;
@@ -146,6 +145,8 @@ final class DetectorRuntime implements AutoCloseable {
      * InferenceDevices#lanesOf}; the other two detectors run on one); each run {@code
      * skypack.warmup.rounds} times on a batch of {@code skypack.batch.max} synthetic frames on its own
      * worker thread before it serves ({@link DetectorWarmUp}; the fault tests' decorations see none of it).
+     * The fine model decodes detections from {@code skypack.output.min.score}, the least the pipeline writes
+     * ({@link UfpOptions#fineParams}): the same detections above it, without the masks of those under it.
      */
     static Detectors openDetectors(PipelineConfig config) throws IOException {
         return openDetectors(config, UnaryOperator.identity());
@@ -175,6 +176,7 @@ final class DetectorRuntime implements AutoCloseable {
                         o.fine = fine;
                         o.candidateScore = config.fraction("ufp.candidate.score");
                         o.canvasesPerFrame = config.decimal("ufp.canvases.per.frame", 0, 1000);
+                        o.fineScore = config.fraction("output.min.score");
                         o.canvasBudget = UfpOptions.canvasBudget(
                                         PipelineConfig.PREFIX + "ufp.canvas.budget", config.string("ufp.canvas.budget"))
                                 .name();
@@ -204,7 +206,8 @@ final class DetectorRuntime implements AutoCloseable {
                                 + f.get(0).config().name();
                     }
                     case "full-frame", "sliced" -> {
-                        MpDetRunner f = ModelOption.open(fine, MpDetDecoder.Params.DEFAULTS, device);
+                        MpDetRunner f = ModelOption.open(
+                                fine, UfpOptions.fineParams(config.fraction("output.min.score")), device);
                         models.add(f);
                         laneCounts.add(InferenceDevices.Lanes.ONE);
                         detectors.add(

@@ -49,6 +49,9 @@ final class UfpOptions {
                     + " from sparse ones (default ${DEFAULT-VALUE}).")
     String canvasBudget = "frame";
 
+    /** The fine model decodes detections from this score ({@link #fineParams}); not an option: evaluation needs 0.05. */
+    double fineScore = MpDetDecoder.Params.DEFAULTS.scoreThreshold();
+
     /** The detector's config for these options, with at most {@code maxBatch} images per network call. */
     UfpmpConfig config(int maxBatch) {
         if (!(candidateScore >= 0 && candidateScore <= 1)) {
@@ -123,6 +126,25 @@ final class UfpOptions {
     }
 
     MpDetRunner openFine(Device device) throws IOException {
-        return ModelOption.open(fine, MpDetDecoder.Params.DEFAULTS, device);
+        return ModelOption.open(fine, fineParams(fineScore), device);
+    }
+
+    /**
+     * The fine model's decoder with detections from {@code minScore} (no lower than the default's 0.05). A
+     * consumer that drops detections under some score anyway can decode from that score and get the same
+     * detections above it for less: every step after the network (Fast NMS, mapping back, per-class NMS) only
+     * lets a detection suppress lower-scoring ones, so those under the score change nothing above it, while
+     * each one decoded costs its mask. {@link UfpmpConfig.KeepCoarse} is the exception: a fine detection of
+     * any score blocks a coarse one, so a detector that keeps coarse detections should decode from 0.05.
+     */
+    static MpDetDecoder.Params fineParams(double minScore) {
+        MpDetDecoder.Params d = MpDetDecoder.Params.DEFAULTS;
+        return new MpDetDecoder.Params(
+                Math.max(d.scoreThreshold(), minScore),
+                d.preNmsTopK(),
+                d.nmsIou(),
+                d.maxDetections(),
+                d.maskThreshold(),
+                d.masks());
     }
 }

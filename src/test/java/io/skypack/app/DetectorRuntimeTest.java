@@ -9,6 +9,7 @@ import ai.djl.Device;
 import io.skypack.detect.Detection;
 import io.skypack.detect.Detector;
 import io.skypack.detect.FrameImage;
+import io.skypack.detect.UfpmpDetector;
 import io.skypack.model.MpDetDecoder;
 import io.skypack.model.MpDetRunner;
 import io.skypack.model.TorchThreads;
@@ -141,6 +142,42 @@ class DetectorRuntimeTest {
             total += one.get(f).size();
         }
         assertTrue(total >= 12, "detections on 4 synthetic frames with objects: " + total);
+    }
+
+    @Test
+    void thePipelinesDetectorShouldFindWhatADetectorDecodingEverythingFindsAboveTheOutputScore() throws Exception {
+        FlightGenerator flight = new FlightGenerator(SynthConfig.defaults(), 0);
+        List<FrameImage> batch = new ArrayList<>();
+        for (int i = 0; i < 4; i++) batch.add(new FrameImage(i, flight.next().image()));
+        List<List<Detection>> pipeline = detectWithLanes("1", batch);
+
+        UfpOptions o = new UfpOptions(); // the fine model decodes from 0.05, as for evaluation
+        List<List<Detection>> everything = new ArrayList<>();
+        try (MpDetRunner coarse = o.openCoarse();
+                MpDetRunner fine = o.openFine()) {
+            for (var r :
+                    new UfpmpDetector(coarse, fine, o.config(8)).detect(batch).frames()) {
+                everything.add(r.detections());
+            }
+        }
+        int above = 0, below = 0;
+        for (int f = 0; f < batch.size(); f++) {
+            List<Detection> kept =
+                    everything.get(f).stream().filter(d -> d.score() >= 0.3).toList();
+            below += everything.get(f).size() - kept.size();
+            above += kept.size();
+            assertEquals(kept.size(), pipeline.get(f).size(), "frame " + f);
+            assertTrue(pipeline.get(f).stream().allMatch(d -> d.score() >= 0.3), "nothing under the output score");
+            for (int d = 0; d < kept.size(); d++) {
+                Detection a = kept.get(d), b = pipeline.get(f).get(d);
+                assertEquals(a.category(), b.category());
+                assertEquals(a.score(), b.score(), 1e-4);
+                assertEquals(a.box().x1(), b.box().x1(), 1e-2);
+                assertEquals(a.box().y2(), b.box().y2(), 1e-2);
+                assertEquals(a.mask().area(), b.mask().area(), "mask of frame " + f + " detection " + d);
+            }
+        }
+        assertTrue(above >= 12 && below > above, above + " detections from 0.3, " + below + " under it");
     }
 
     /**
