@@ -286,16 +286,23 @@ class MosaicPackerTest {
         assertTrue(overBudgetAtZoomOne < batchesOverBudget, "most over-budget batches are brought within it");
     }
 
-    @Test
-    void shouldLowerTheLargestChipFirstAndKeepSmallObjectsZoomed() {
-        // One 200x200 region at zoom 4 (an 800 px chip, too large for 512: packed at zoom 2, 400 px) and twelve
-        // 20x20 regions at zoom 4 (80 px chips): two canvases. Budget 1: the big region gives up zoom first (to 1,
-        // since it is drawn at 2 already), the small ones keep 4.
+    /**
+     * Frame 0: one 200x200 region at zoom 4 (an 800 px chip, too large for 512: packed at zoom 2, 400 px) and
+     * twelve 20x20 regions at zoom 4 (80 px chips): two 512 px canvases, one if the big region is at zoom 1.
+     */
+    private static List<ForegroundRegion> crowdedFrame() {
         List<ForegroundRegion> regions = new ArrayList<>();
         regions.add(new ForegroundRegion(0, new Box(0, 0, 200, 200), 4, 5));
         for (int i = 0; i < 12; i++) {
             regions.add(new ForegroundRegion(0, new Box(200 + 30 * i, 300, 220 + 30 * i, 320), 4, 1));
         }
+        return regions;
+    }
+
+    @Test
+    void shouldLowerTheLargestChipFirstAndKeepSmallObjectsZoomed() {
+        // Budget 1: the big region gives up zoom first (to 1, since it is drawn at 2 already), the small ones keep 4.
+        List<ForegroundRegion> regions = crowdedFrame();
         MosaicPacker packer = new MosaicPacker(new PackingConfig(512, 4, 64));
         assertEquals(2, packer.pack(regions).mosaics().size());
         PackingResult r = packer.pack(regions, 1);
@@ -308,13 +315,9 @@ class MosaicPackerTest {
 
     @Test
     void aFrameBudgetShouldLowerACrowdedFramesZoomAsIfAloneAndLetTheBatchShareCanvases() {
-        // Frame 0 as in the test above: two canvases at its requested zoom, one if its big region goes to zoom
-        // 1. Frame 1: one 20x20 region at zoom 4 (an 80 px chip).
-        List<ForegroundRegion> regions = new ArrayList<>();
-        regions.add(new ForegroundRegion(0, new Box(0, 0, 200, 200), 4, 5));
-        for (int i = 0; i < 12; i++) {
-            regions.add(new ForegroundRegion(0, new Box(200 + 30 * i, 300, 220 + 30 * i, 320), 4, 1));
-        }
+        // Frame 0: two canvases at its requested zoom, one if its big region goes to zoom 1. Frame 1: one 20x20
+        // region at zoom 4 (an 80 px chip).
+        List<ForegroundRegion> regions = crowdedFrame();
         regions.add(new ForegroundRegion(1, new Box(50, 50, 70, 70), 4, 1));
         MosaicPacker packer = new MosaicPacker(new PackingConfig(512, 4, 64));
 
