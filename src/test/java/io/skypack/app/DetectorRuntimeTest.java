@@ -133,11 +133,7 @@ class DetectorRuntimeTest {
         for (int f = 0; f < batch.size(); f++) {
             assertEquals(one.get(f).size(), two.get(f).size(), "frame " + f);
             for (int d = 0; d < one.get(f).size(); d++) {
-                Detection a = one.get(f).get(d), b = two.get(f).get(d);
-                assertEquals(a.category(), b.category());
-                assertEquals(a.score(), b.score(), 1e-4);
-                assertEquals(a.box().x1(), b.box().x1(), 1e-2);
-                assertEquals(a.box().y2(), b.box().y2(), 1e-2);
+                assertSameDetection(one.get(f).get(d), two.get(f).get(d));
             }
             total += one.get(f).size();
         }
@@ -170,14 +166,19 @@ class DetectorRuntimeTest {
             assertTrue(pipeline.get(f).stream().allMatch(d -> d.score() >= 0.3), "nothing under the output score");
             for (int d = 0; d < kept.size(); d++) {
                 Detection a = kept.get(d), b = pipeline.get(f).get(d);
-                assertEquals(a.category(), b.category());
-                assertEquals(a.score(), b.score(), 1e-4);
-                assertEquals(a.box().x1(), b.box().x1(), 1e-2);
-                assertEquals(a.box().y2(), b.box().y2(), 1e-2);
+                assertSameDetection(a, b);
                 assertEquals(a.mask().area(), b.mask().area(), "mask of frame " + f + " detection " + d);
             }
         }
         assertTrue(above >= 12 && below > above, above + " detections from 0.3, " + below + " under it");
+    }
+
+    /** The same class and score, and the same box within 0.01 px (two corners). */
+    private static void assertSameDetection(Detection a, Detection b) {
+        assertEquals(a.category(), b.category());
+        assertEquals(a.score(), b.score(), 1e-4);
+        assertEquals(a.box().x1(), b.box().x1(), 1e-2);
+        assertEquals(a.box().y2(), b.box().y2(), 1e-2);
     }
 
     /**
