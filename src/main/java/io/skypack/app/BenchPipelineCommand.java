@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -89,6 +90,13 @@ final class BenchPipelineCommand implements Callable<Integer> {
     int warmupFrames = 16;
 
     @Option(
+            names = "--rounds",
+            description = "Times the whole comparison runs, each batch size's detector-alone and pipeline rows side"
+                    + " by side in every round; the targets are judged on the median ratio over the rounds, as a"
+                    + " shared machine's noise moves single rows by 10-20% (default ${DEFAULT-VALUE}).")
+    int rounds = 3;
+
+    @Option(
             names = "--set",
             description = "KEY=VALUE over the profile (Kafka Streams or skypack.* keys, e.g."
                     + " commit.interval.ms=1000); repeatable. Applies to the pipeline and the detector alone.")
@@ -105,35 +113,48 @@ final class BenchPipelineCommand implements Callable<Integer> {
         PrintWriter o = spec.commandLine().getOut();
         Pace sendPace = Pace.parse(pace);
         if (warmupFrames < 0) throw new IllegalArgumentException("--warmup-frames must be >= 0, got " + warmupFrames);
+        if (rounds < 1) throw new IllegalArgumentException("--rounds must be >= 1, got " + rounds);
         SynthConfig synth = new SynthConfig(1280, 720, frames, 1, 2.0, 40, 110, 1.0, 1.0, 0, 0.92, 9300);
         FlightWriter.FlightSummary flight = new FlightWriter(synth, out, false).writeFlight(0);
         FlightSource source = FlightSource.open(out, flight.name(), synth.fps(), Instant.now());
         List<Frame> all = new ArrayList<>();
         source.forEach(all::add);
         List<String> rows = new ArrayList<>();
+        double[][] detectorFps = new double[rounds][batches.size()], pipelineFps = new double[rounds][batches.size()];
         try (LocalKafkaBroker broker = LocalKafkaBroker.start();
                 LocalSchemaRegistry registryServer = LocalSchemaRegistry.start()) {
-            for (int batch : batches) {
-                Map<String, String> overrides = PipelineConfig.local(broker.bootstrapServers(), registryServer.url());
-                overrides.put("skypack.warmup.rounds", "2"); // both rows warm, whatever the profile says
-                overrides.putAll(set);
-                overrides.put("application.id", "skypack-bench-b" + batch);
-                overrides.put("skypack.batch.max", String.valueOf(batch));
-                if (canvasesPerFrame != null) {
-                    overrides.put("skypack.ufp.canvases.per.frame", String.valueOf(canvasesPerFrame));
+            for (int round = 0; round < rounds; round++) {
+                for (int b = 0; b < batches.size(); b++) {
+                    int batch = batches.get(b);
+                    // Each round and batch size its own application and topics: nothing carries over but the JIT.
+                    String name = (rounds > 1 ? "r" + (round + 1) + "-" : "") + "b" + batch;
+                    Map<String, String> overrides =
+                            PipelineConfig.local(broker.bootstrapServers(), registryServer.url());
+                    overrides.put("skypack.warmup.rounds", "2"); // both rows warm, whatever the profile says
+                    overrides.putAll(set);
+                    overrides.put("application.id", "skypack-bench-" + name);
+                    overrides.put("skypack.batch.max", String.valueOf(batch));
+                    if (canvasesPerFrame != null) {
+                        overrides.put("skypack.ufp.canvases.per.frame", String.valueOf(canvasesPerFrame));
+                    }
+                    for (String t : List.of("frames", "detections", "flight-stats", "dead-letters")) {
+                        overrides.put("skypack.topics." + t, "bench-" + name + "." + t);
+                    }
+                    PipelineConfig cfg = PipelineConfig.load(profile, null, Map.of(), overrides);
+                    SkypackTopology.Topics topics = cfg.topics();
+                    broker.createTopics(
+                            1, topics.frames(), topics.detections(), topics.flightStats(), topics.deadLetters());
+                    String of = rounds > 1 ? ", round " + (round + 1) : "";
+                    Row alone = detectorAlone(cfg, all, batch, of);
+                    Row piped = pipeline(cfg, topics, broker.bootstrapServers(), source, all, sendPace, batch, of);
+                    detectorFps[round][b] = alone.fps();
+                    pipelineFps[round][b] = piped.fps();
+                    for (Row r : List.of(alone, piped)) {
+                        rows.add(r.line());
+                        o.println(r.line());
+                    }
+                    o.flush();
                 }
-                for (String t : List.of("frames", "detections", "flight-stats", "dead-letters")) {
-                    overrides.put("skypack.topics." + t, "bench-b" + batch + "." + t);
-                }
-                PipelineConfig cfg = PipelineConfig.load(profile, null, Map.of(), overrides);
-                SkypackTopology.Topics topics = cfg.topics();
-                broker.createTopics(
-                        1, topics.frames(), topics.detections(), topics.flightStats(), topics.deadLetters());
-                rows.add(detectorAlone(cfg, all, batch));
-                rows.add(pipeline(cfg, topics, broker.bootstrapServers(), source, all, sendPace, batch));
-                o.println(rows.get(rows.size() - 2));
-                o.println(rows.get(rows.size() - 1));
-                o.flush();
             }
         }
         o.println();
@@ -142,14 +163,74 @@ final class BenchPipelineCommand implements Callable<Integer> {
                         + " | latency p50 ms | latency p99 ms |");
         o.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         rows.forEach(o::println);
+        o.println();
+        targets(batches, detectorFps, pipelineFps).forEach(o::println);
         return 0;
+    }
+
+    /** The targets: the pipeline at least this fraction of the detector alone's frames/s ... */
+    static final double PIPELINE_TARGET = 0.85;
+
+    /** ... and micro-batching at least this many times batch size 1's frames/s, in the pipeline. */
+    static final double BATCHING_TARGET = 1.3;
+
+    /**
+     * The targets' lines: per batch size, the pipeline's frames/s over the detector alone's in the same
+     * round; and the pipeline's frames/s at the largest batch size over the smallest, round by round. Each
+     * as the median over the rounds, with the range; a target counts as met when its median is.
+     *
+     * @param detectorFps frames/s of the detector alone, [round][batch size index]
+     * @param pipelineFps frames/s of the pipeline, [round][batch size index]
+     */
+    static List<String> targets(List<Integer> batches, double[][] detectorFps, double[][] pipelineFps) {
+        int rounds = detectorFps.length;
+        List<String> out = new ArrayList<>();
+        out.add(
+                rounds == 1
+                        ? "targets, one round (use --rounds 3 or more on a shared machine):"
+                        : "targets, median of " + rounds + " rounds (range):");
+        for (int b = 0; b < batches.size(); b++) {
+            double[] ratio = new double[rounds];
+            for (int r = 0; r < rounds; r++) ratio[r] = pipelineFps[r][b] / detectorFps[r][b];
+            out.add(target("pipeline / detector alone, batch " + batches.get(b), ratio, PIPELINE_TARGET));
+        }
+        int small = 0, large = 0;
+        for (int b = 1; b < batches.size(); b++) {
+            if (batches.get(b) < batches.get(small)) small = b;
+            if (batches.get(b) > batches.get(large)) large = b;
+        }
+        if (small != large) {
+            double[] ratio = new double[rounds];
+            for (int r = 0; r < rounds; r++) ratio[r] = pipelineFps[r][large] / pipelineFps[r][small];
+            out.add(target(
+                    "batching, pipeline batch " + batches.get(large) + " / batch " + batches.get(small),
+                    ratio,
+                    BATCHING_TARGET));
+        }
+        return out;
+    }
+
+    private static String target(String what, double[] ratios, double target) {
+        double[] sorted = ratios.clone();
+        Arrays.sort(sorted);
+        int n = sorted.length;
+        double median = n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+        String range = n == 1 ? "" : String.format(Locale.ROOT, " (%.2f-%.2f)", sorted[0], sorted[n - 1]);
+        return String.format(
+                Locale.ROOT,
+                "  %s: %.3fx%s, target >= %.2fx: %s",
+                what,
+                median,
+                range,
+                target,
+                median >= target ? "met" : "missed");
     }
 
     /**
      * The detector alone: decoded frames in batches. Its detectors are warmed up as the pipeline's are
      * ({@code skypack.warmup.rounds}, in {@link DetectorRuntime#openDetectors}), before either clock starts.
      */
-    private String detectorAlone(PipelineConfig cfg, List<Frame> all, int batch) throws Exception {
+    private Row detectorAlone(PipelineConfig cfg, List<Frame> all, int batch, String round) throws Exception {
         List<FrameImage> images = new ArrayList<>();
         for (int i = 0; i < all.size(); i++) {
             images.add(new FrameImage(
@@ -171,20 +252,24 @@ final class BenchPipelineCommand implements Callable<Integer> {
                 for (int k = 0; k < part.size(); k++) perFrame.add(ms); // a frame waits for its whole batch
             }
             double secs = (System.nanoTime() - t0) / 1e9;
-            double cores = cpu("detector alone, batch " + batch, ThreadCpu.now().since(cpu0)) / secs;
+            double cores = cpu(
+                            "detector alone, batch " + batch + round,
+                            ThreadCpu.now().since(cpu0))
+                    / secs;
             spec.commandLine()
                     .getOut()
                     .printf(
                             Locale.ROOT,
-                            "detector alone, batch %d, ms per frame: coarse %.0f, pack %.0f, fine %.0f (%.2f UFP"
+                            "detector alone, batch %d%s, ms per frame: coarse %.0f, pack %.0f, fine %.0f (%.2f UFP"
                                     + " canvases a frame)%n",
                             batch,
+                            round,
                             total.coarseMs() / n,
                             total.packMs() / n,
                             total.fineMs() / n,
                             (double) total.mosaics() / n);
             return row(
-                    "detector alone (" + d.modelId() + ")",
+                    "detector alone (" + d.modelId() + ")" + round,
                     batch,
                     n,
                     String.format(Locale.ROOT, "%.2f", (double) total.networkInputs() / n),
@@ -195,14 +280,15 @@ final class BenchPipelineCommand implements Callable<Integer> {
         }
     }
 
-    private String pipeline(
+    private Row pipeline(
             PipelineConfig cfg,
             SkypackTopology.Topics topics,
             String bootstrap,
             FlightSource source,
             List<Frame> all,
             Pace sendPace,
-            int batch)
+            int batch,
+            String round)
             throws Exception {
         try (DetectorRuntime app = DetectorRuntime.create(cfg)) {
             app.start();
@@ -232,9 +318,10 @@ final class BenchPipelineCommand implements Callable<Integer> {
                         r -> latencies.add((double) (System.currentTimeMillis() - r.timestamp())));
                 sending.join();
                 double secs = (System.nanoTime() - t0) / 1e9;
-                double cores = cpu("pipeline, batch " + batch, ThreadCpu.now().since(cpu0)) / secs;
+                double cores =
+                        cpu("pipeline, batch " + batch + round, ThreadCpu.now().since(cpu0)) / secs;
                 printStreamThread(
-                        batch,
+                        batch + round,
                         source.size(),
                         thread0,
                         streamThreadTimes(app.streams().metrics()));
@@ -244,7 +331,7 @@ final class BenchPipelineCommand implements Callable<Integer> {
                             "pipeline did not finish: " + timed.size() + " of " + source.size());
                 return row(
                         "pipeline, " + cfg.get("processing.guarantee")
-                                + (Double.isInfinite(sendPace.speed()) ? "" : ", paced " + pace),
+                                + (Double.isInfinite(sendPace.speed()) ? "" : ", paced " + pace) + round,
                         batch,
                         source.size(),
                         "same",
@@ -313,7 +400,8 @@ final class BenchPipelineCommand implements Callable<Integer> {
     }
 
     /** Prints where the stream thread's time went between two readings of {@link #streamThreadTimes}. */
-    private void printStreamThread(int batch, int frames, Map<String, double[]> before, Map<String, double[]> after) {
+    private void printStreamThread(
+            String batch, int frames, Map<String, double[]> before, Map<String, double[]> after) {
         StringBuilder line = new StringBuilder("stream thread, batch " + batch + ", ms per frame:");
         for (String op : STREAM_THREAD_OPS) {
             double n = after.get(op)[0] - before.get(op)[0];
@@ -341,7 +429,10 @@ final class BenchPipelineCommand implements Callable<Integer> {
         return total;
     }
 
-    private static String row(
+    /** A table row and its frames/s. */
+    record Row(String line, double fps) {}
+
+    private static Row row(
             String what,
             int batch,
             int frames,
@@ -350,18 +441,20 @@ final class BenchPipelineCommand implements Callable<Integer> {
             double fps,
             double cores,
             List<Double> latencies) {
-        return String.format(
-                Locale.ROOT,
-                "| %s | %d | %d | %s | %.0f | %.0f | %.2f | %.2f | %.0f | %.0f |",
-                what,
-                batch,
-                frames,
-                inputsPerFrame,
-                detectorMs,
-                1000 / fps,
-                fps,
-                cores,
-                DemoCommand.percentile(latencies, 0.5),
-                DemoCommand.percentile(latencies, 0.99));
+        return new Row(
+                String.format(
+                        Locale.ROOT,
+                        "| %s | %d | %d | %s | %.0f | %.0f | %.2f | %.2f | %.0f | %.0f |",
+                        what,
+                        batch,
+                        frames,
+                        inputsPerFrame,
+                        detectorMs,
+                        1000 / fps,
+                        fps,
+                        cores,
+                        DemoCommand.percentile(latencies, 0.5),
+                        DemoCommand.percentile(latencies, 0.99)),
+                fps);
     }
 }

@@ -73,4 +73,41 @@ class BenchPipelineCommandTest {
         assertArrayEquals(new double[] {4, 0}, t.get("poll"), 1e-9);
         assertArrayEquals(new double[] {0, 0}, t.get("process"), 1e-9);
     }
+
+    @Test
+    void theTargetsShouldBeJudgedOnTheMedianRatioOfTheRounds() {
+        // rounds x batch sizes {1, 8}; the detector alone at 4 and 6 frames/s in every round
+        double[][] detector = {{4, 6}, {4, 6}, {4, 6}};
+        double[][] pipeline = {{3.6, 4.8}, {4.0, 4.8}, {3.2, 6.0}};
+        assertEquals(
+                List.of(
+                        "targets, median of 3 rounds (range):",
+                        // 0.90, 1.00, 0.80
+                        "  pipeline / detector alone, batch 1: 0.900x (0.80-1.00), target >= 0.85x: met",
+                        // 0.80, 0.80, 1.00: one round at 1.00 does not meet it
+                        "  pipeline / detector alone, batch 8: 0.800x (0.80-1.00), target >= 0.85x: missed",
+                        // 4.8 / 3.6, 4.8 / 4.0, 6.0 / 3.2: each round's batch 8 over its own batch 1
+                        "  batching, pipeline batch 8 / batch 1: 1.333x (1.20-1.88), target >= 1.30x: met"),
+                BenchPipelineCommand.targets(List.of(1, 8), detector, pipeline));
+    }
+
+    @Test
+    void anEvenNumberOfRoundsShouldTakeTheMeanOfTheMiddleTwoAndBatchingTheLargestOverTheSmallest() {
+        double[][] detector = {{5, 4, 6}, {5, 4, 6}};
+        double[][] pipeline = {{5, 4.4, 4.8}, {5, 3.2, 5.4}}; // batches 4, 1, 8
+        List<String> lines = BenchPipelineCommand.targets(List.of(4, 1, 8), detector, pipeline);
+        assertEquals("  pipeline / detector alone, batch 1: 0.950x (0.80-1.10), target >= 0.85x: met", lines.get(2));
+        // 4.8 / 4.4 = 1.09, 5.4 / 3.2 = 1.69
+        assertEquals("  batching, pipeline batch 8 / batch 1: 1.389x (1.09-1.69), target >= 1.30x: met", lines.get(4));
+        assertEquals(5, lines.size());
+    }
+
+    @Test
+    void oneBatchSizeShouldHaveNoBatchingLineAndOneRoundNoRange() {
+        assertEquals(
+                List.of(
+                        "targets, one round (use --rounds 3 or more on a shared machine):",
+                        "  pipeline / detector alone, batch 8: 0.840x, target >= 0.85x: missed"),
+                BenchPipelineCommand.targets(List.of(8), new double[][] {{5}}, new double[][] {{4.2}}));
+    }
 }

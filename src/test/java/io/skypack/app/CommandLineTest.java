@@ -21,6 +21,8 @@ import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import picocli.CommandLine;
 
 class CommandLineTest {
@@ -78,12 +80,20 @@ class CommandLineTest {
         assertEquals(1, r.err().strip().lines().count(), "one line, no stack trace: " + r.err());
     }
 
-    @Test
-    void aNegativeWarmUpShouldStopTheBenchBeforeItStartsAnything(@TempDir Path dir) {
-        Run r = run("bench", "pipeline", "--warmup-frames", "-1", "--out", dir.toString());
+    @ParameterizedTest
+    @CsvSource({
+        "--warmup-frames, -1, '--warmup-frames must be >= 0, got -1'",
+        "--rounds, 0, '--rounds must be >= 1, got 0'"
+    })
+    void aBadCountShouldStopThePipelineBenchBeforeItStartsAnything(
+            String option, String value, String error, @TempDir Path dir) throws Exception {
+        Run r = run("bench", "pipeline", option, value, "--out", dir.toString());
         assertEquals(2, r.code());
-        assertTrue(r.err().contains("--warmup-frames must be >= 0, got -1"), r.err());
+        assertTrue(r.err().contains(error), r.err());
         assertEquals(1, r.err().strip().lines().count(), "one line, no stack trace: " + r.err());
+        try (Stream<Path> written = Files.list(dir)) {
+            assertEquals(List.of(), written.toList(), "no flight written");
+        }
     }
 
     @Test
@@ -205,6 +215,7 @@ class CommandLineTest {
         assertEquals(null, p.canvasesPerFrame, "the profile's budget unless given");
         assertEquals(List.of(1, 8), p.batches);
         assertEquals(16, p.warmupFrames, "the pipeline row runs warm unless told otherwise");
+        assertEquals(3, p.rounds, "targets judged on a median, not on one noisy round");
         assertEquals(
                 2.0,
                 ((BenchPipelineCommand) parsed("bench", "pipeline", "--canvases-per-frame", "2")).canvasesPerFrame);
