@@ -44,11 +44,13 @@ final class DetectorRuntime implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DetectorRuntime.class);
 
     /**
-     * Most images in one network call of a lane: a single-threaded copy ran the fine model at 76-81 ms an
-     * image in calls of 4 against 87-100 in calls of 8 (two lanes side by side, 2 cores), and smaller
-     * chunks let a lane that a busy core slows down take fewer of them.
+     * Most images in one network call of a lane. On 2 cores, two single-threaded copies side by side ran
+     * the fine model at 76-81 ms an image in calls of 4 against 87-100 in calls of 8; in the detector at
+     * batch 8 (24-frame bench flight, 3 rounds each, two runs alternated), the fine pass took 71-79 ms a
+     * frame in calls of 2 against 78-97 in calls of 4, and calls of 1 were no faster than 4. Smaller
+     * chunks also let a lane that a busy core slows down take fewer of them.
      */
-    static final int LANE_CHUNK = 4;
+    static final int LANE_CHUNK = 2;
 
     private final DetectorPool pool;
     private final SchemaRegistryClient registry;
