@@ -20,7 +20,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -177,7 +177,8 @@ final class BenchPipelineCommand implements Callable<Integer> {
     /**
      * The targets' lines: per batch size, the pipeline's frames/s over the detector alone's in the same
      * round; and the pipeline's frames/s at the largest batch size over the smallest, round by round. Each
-     * as the median over the rounds, with the range; a target counts as met when its median is.
+     * as the median over the rounds (the lower middle one of an even count, as {@link DemoCommand#percentile}
+     * takes it), with the range; a target counts as met when its median is.
      *
      * @param detectorFps frames/s of the detector alone, [round][batch size index]
      * @param pipelineFps frames/s of the pipeline, [round][batch size index]
@@ -190,8 +191,8 @@ final class BenchPipelineCommand implements Callable<Integer> {
                         ? "targets, one round (use --rounds 3 or more on a shared machine):"
                         : "targets, median of " + rounds + " rounds (range):");
         for (int b = 0; b < batches.size(); b++) {
-            double[] ratio = new double[rounds];
-            for (int r = 0; r < rounds; r++) ratio[r] = pipelineFps[r][b] / detectorFps[r][b];
+            List<Double> ratio = new ArrayList<>();
+            for (int r = 0; r < rounds; r++) ratio.add(pipelineFps[r][b] / detectorFps[r][b]);
             out.add(target("pipeline / detector alone, batch " + batches.get(b), ratio, PIPELINE_TARGET));
         }
         int small = 0, large = 0;
@@ -200,8 +201,8 @@ final class BenchPipelineCommand implements Callable<Integer> {
             if (batches.get(b) > batches.get(large)) large = b;
         }
         if (small != large) {
-            double[] ratio = new double[rounds];
-            for (int r = 0; r < rounds; r++) ratio[r] = pipelineFps[r][large] / pipelineFps[r][small];
+            List<Double> ratio = new ArrayList<>();
+            for (int r = 0; r < rounds; r++) ratio.add(pipelineFps[r][large] / pipelineFps[r][small]);
             out.add(target(
                     "batching, pipeline batch " + batches.get(large) + " / batch " + batches.get(small),
                     ratio,
@@ -210,12 +211,11 @@ final class BenchPipelineCommand implements Callable<Integer> {
         return out;
     }
 
-    private static String target(String what, double[] ratios, double target) {
-        double[] sorted = ratios.clone();
-        Arrays.sort(sorted);
-        int n = sorted.length;
-        double median = n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
-        String range = n == 1 ? "" : String.format(Locale.ROOT, " (%.2f-%.2f)", sorted[0], sorted[n - 1]);
+    private static String target(String what, List<Double> ratios, double target) {
+        double median = DemoCommand.percentile(ratios, 0.5);
+        String range = ratios.size() == 1
+                ? ""
+                : String.format(Locale.ROOT, " (%.2f-%.2f)", Collections.min(ratios), Collections.max(ratios));
         return String.format(
                 Locale.ROOT,
                 "  %s: %.3fx%s, target >= %.2fx: %s",
