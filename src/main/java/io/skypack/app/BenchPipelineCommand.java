@@ -164,7 +164,11 @@ final class BenchPipelineCommand implements Callable<Integer> {
         o.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         rows.forEach(o::println);
         o.println();
-        targets(batches, detectorFps, pipelineFps).forEach(o::println);
+        if (Double.isInfinite(sendPace.speed())) {
+            targets(batches, detectorFps, pipelineFps).forEach(o::println);
+        } else {
+            o.println("targets: not judged at --pace " + pace + ": the pipeline's frames/s is the pace's, not its own");
+        }
         return 0;
     }
 
