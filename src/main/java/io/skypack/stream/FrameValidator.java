@@ -14,6 +14,7 @@ import java.util.Locale;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
+import javax.imageio.stream.MemoryCacheImageInputStream;
 
 /**
  * The "decode and validate" stage's check of one {@link Frame} (DESIGN.md section 2): either the
@@ -132,7 +133,9 @@ public final class FrameValidator {
     }
 
     private Result encoded(byte[] bytes, int w, int h, ImageEncoding encoding) {
-        try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
+        // In memory: ImageIO.createImageInputStream would copy an InputStream through a temporary file (its
+        // default cache), a file written and read back for every frame on the stream thread.
+        try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
             Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
             if (!readers.hasNext()) {
                 return Result.reject(RejectReason.CORRUPT_IMAGE, "not a readable " + encoding + " image");
