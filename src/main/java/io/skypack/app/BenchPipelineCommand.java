@@ -93,8 +93,9 @@ final class BenchPipelineCommand implements Callable<Integer> {
             names = "--rounds",
             description = "Times the whole comparison runs, each batch size's detector-alone and pipeline rows side"
                     + " by side in every round; the targets are judged on the median ratio over the rounds, as a"
-                    + " shared machine's noise moves single rows by 10-20% (default ${DEFAULT-VALUE}).")
-    int rounds = 3;
+                    + " shared machine's noise moves single rows by 10-20%. Every other round runs in the reverse"
+                    + " order (batch sizes from the largest, the pipeline row first) (default ${DEFAULT-VALUE}).")
+    int rounds = 5;
 
     @Option(
             names = "--set",
@@ -124,7 +125,9 @@ final class BenchPipelineCommand implements Callable<Integer> {
         try (LocalKafkaBroker broker = LocalKafkaBroker.start();
                 LocalSchemaRegistry registryServer = LocalSchemaRegistry.start()) {
             for (int round = 0; round < rounds; round++) {
-                for (int b = 0; b < batches.size(); b++) {
+                boolean reverse = reversed(round);
+                for (int i = 0; i < batches.size(); i++) {
+                    int b = reverse ? batches.size() - 1 - i : i;
                     int batch = batches.get(b);
                     // Each round and batch size its own application and topics: nothing carries over but the JIT.
                     String name = (rounds > 1 ? "r" + (round + 1) + "-" : "") + "b" + batch;
@@ -145,8 +148,9 @@ final class BenchPipelineCommand implements Callable<Integer> {
                     broker.createTopics(
                             1, topics.frames(), topics.detections(), topics.flightStats(), topics.deadLetters());
                     String of = rounds > 1 ? ", round " + (round + 1) : "";
-                    Row alone = detectorAlone(cfg, all, batch, of);
+                    Row alone = reverse ? null : detectorAlone(cfg, all, batch, of);
                     Row piped = pipeline(cfg, topics, broker.bootstrapServers(), source, all, sendPace, batch, of);
+                    if (reverse) alone = detectorAlone(cfg, all, batch, of);
                     detectorFps[round][b] = alone.fps();
                     pipelineFps[round][b] = piped.fps();
                     for (Row r : List.of(alone, piped)) {
@@ -170,6 +174,15 @@ final class BenchPipelineCommand implements Callable<Integer> {
             o.println("targets: not judged at --pace " + pace + ": the pipeline's frames/s is the pace's, not its own");
         }
         return 0;
+    }
+
+    /**
+     * Whether a round runs in the reverse order: its batch sizes from the largest, and in each the pipeline
+     * before the detector alone. Every other round is, so that a drift over the run (the machine's load, the
+     * JIT, the heap) weighs on both sides of each ratio alike instead of always on the row that runs second.
+     */
+    static boolean reversed(int round) {
+        return round % 2 == 1;
     }
 
     /** The targets: the pipeline at least this fraction of the detector alone's frames/s ... */

@@ -104,6 +104,13 @@ class BenchPipelineCommandTest {
     }
 
     @Test
+    void everyOtherRoundShouldRunInTheReverseOrderSoThatADriftWeighsOnBothRowsAlike() {
+        boolean[] reversed = new boolean[5];
+        for (int r = 0; r < 5; r++) reversed[r] = BenchPipelineCommand.reversed(r);
+        assertArrayEquals(new boolean[] {false, true, false, true, false}, reversed);
+    }
+
+    @Test
     void oneBatchSizeShouldHaveNoBatchingLineAndOneRoundNoRange() {
         assertEquals(
                 List.of(

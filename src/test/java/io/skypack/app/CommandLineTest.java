@@ -215,7 +215,7 @@ class CommandLineTest {
         assertEquals(null, p.canvasesPerFrame, "the profile's budget unless given");
         assertEquals(List.of(1, 8), p.batches);
         assertEquals(16, p.warmupFrames, "the pipeline row runs warm unless told otherwise");
-        assertEquals(3, p.rounds, "targets judged on a median, not on one noisy round");
+        assertEquals(5, p.rounds, "targets judged on a median, not on one noisy round");
         assertEquals(
                 2.0,
                 ((BenchPipelineCommand) parsed("bench", "pipeline", "--canvases-per-frame", "2")).canvasesPerFrame);
