@@ -98,6 +98,13 @@ final class BenchPipelineCommand implements Callable<Integer> {
     int rounds = 5;
 
     @Option(
+            names = "--warmup-rounds",
+            description = "Whole rounds run first and left out of the table and the targets, as a benchmark's"
+                    + " warm-up iterations are: the JIT is still compiling the Kafka clients' and the broker's code"
+                    + " through the first rounds, the detector's long since (default ${DEFAULT-VALUE}).")
+    int warmupRounds = 1;
+
+    @Option(
             names = "--set",
             description = "KEY=VALUE over the profile (Kafka Streams or skypack.* keys, e.g."
                     + " commit.interval.ms=1000); repeatable. Applies to the pipeline and the detector alone.")
@@ -115,6 +122,7 @@ final class BenchPipelineCommand implements Callable<Integer> {
         Pace sendPace = Pace.parse(pace);
         if (warmupFrames < 0) throw new IllegalArgumentException("--warmup-frames must be >= 0, got " + warmupFrames);
         if (rounds < 1) throw new IllegalArgumentException("--rounds must be >= 1, got " + rounds);
+        if (warmupRounds < 0) throw new IllegalArgumentException("--warmup-rounds must be >= 0, got " + warmupRounds);
         SynthConfig synth = new SynthConfig(1280, 720, frames, 1, 2.0, 40, 110, 1.0, 1.0, 0, 0.92, 9300);
         FlightWriter.FlightSummary flight = new FlightWriter(synth, out, false).writeFlight(0);
         FlightSource source = FlightSource.open(out, flight.name(), synth.fps(), Instant.now());
@@ -124,13 +132,14 @@ final class BenchPipelineCommand implements Callable<Integer> {
         double[][] detectorFps = new double[rounds][batches.size()], pipelineFps = new double[rounds][batches.size()];
         try (LocalKafkaBroker broker = LocalKafkaBroker.start();
                 LocalSchemaRegistry registryServer = LocalSchemaRegistry.start()) {
-            for (int round = 0; round < rounds; round++) {
-                boolean reverse = reversed(round);
+            for (int round = -warmupRounds; round < rounds; round++) {
+                boolean warmUp = round < 0, reverse = !warmUp && reversed(round);
                 for (int i = 0; i < batches.size(); i++) {
                     int b = reverse ? batches.size() - 1 - i : i;
                     int batch = batches.get(b);
                     // Each round and batch size its own application and topics: nothing carries over but the JIT.
-                    String name = (rounds > 1 ? "r" + (round + 1) + "-" : "") + "b" + batch;
+                    String name =
+                            (warmUp ? "w" + (warmupRounds + round + 1) + "-" : "r" + (round + 1) + "-") + "b" + batch;
                     Map<String, String> overrides =
                             PipelineConfig.local(broker.bootstrapServers(), registryServer.url());
                     overrides.put("skypack.warmup.rounds", "2"); // both rows warm, whatever the profile says
@@ -147,17 +156,21 @@ final class BenchPipelineCommand implements Callable<Integer> {
                     SkypackTopology.Topics topics = cfg.topics();
                     broker.createTopics(
                             1, topics.frames(), topics.detections(), topics.flightStats(), topics.deadLetters());
-                    String of = rounds > 1 ? ", round " + (round + 1) : "";
+                    String of = warmUp
+                            ? ", warm-up round " + (warmupRounds + round + 1)
+                            : rounds > 1 ? ", round " + (round + 1) : "";
                     Row alone = reverse ? null : detectorAlone(cfg, all, batch, of);
                     Row piped = pipeline(cfg, topics, broker.bootstrapServers(), source, all, sendPace, batch, of);
                     if (reverse) alone = detectorAlone(cfg, all, batch, of);
-                    detectorFps[round][b] = alone.fps();
-                    pipelineFps[round][b] = piped.fps();
                     for (Row r : List.of(alone, piped)) {
-                        rows.add(r.line());
+                        if (!warmUp) rows.add(r.line());
                         o.println(r.line());
                     }
                     o.flush();
+                    if (!warmUp) {
+                        detectorFps[round][b] = alone.fps();
+                        pipelineFps[round][b] = piped.fps();
+                    }
                 }
             }
         }

@@ -83,7 +83,8 @@ class CommandLineTest {
     @ParameterizedTest
     @CsvSource({
         "--warmup-frames, -1, '--warmup-frames must be >= 0, got -1'",
-        "--rounds, 0, '--rounds must be >= 1, got 0'"
+        "--rounds, 0, '--rounds must be >= 1, got 0'",
+        "--warmup-rounds, -1, '--warmup-rounds must be >= 0, got -1'"
     })
     void aBadCountShouldStopThePipelineBenchBeforeItStartsAnything(
             String option, String value, String error, @TempDir Path dir) throws Exception {
@@ -216,6 +217,7 @@ class CommandLineTest {
         assertEquals(List.of(1, 8), p.batches);
         assertEquals(16, p.warmupFrames, "the pipeline row runs warm unless told otherwise");
         assertEquals(5, p.rounds, "targets judged on a median, not on one noisy round");
+        assertEquals(1, p.warmupRounds, "a first round left out, as a benchmark's warm-up iteration");
         assertEquals(
                 2.0,
                 ((BenchPipelineCommand) parsed("bench", "pipeline", "--canvases-per-frame", "2")).canvasesPerFrame);
