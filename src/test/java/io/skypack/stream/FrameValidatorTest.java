@@ -12,11 +12,15 @@ import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
+import java.io.File;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class FrameValidatorTest {
     private final FrameValidator validator = new FrameValidator(1 << 20, 4096L * 4096);
@@ -49,6 +53,26 @@ class FrameValidatorTest {
         assertEquals(reason, r.reason(), r.message());
         assertNull(r.image());
         assertTrue(r.message().contains(messagePart), r.message());
+    }
+
+    @Test
+    void shouldDecodeInMemoryNotThroughImageIOsTemporaryFiles(@TempDir Path dir) throws IOException {
+        byte[] jpeg = encode(64, 48, "jpeg"); // encoded before the cache folder goes
+        boolean useCache = ImageIO.getUseCache();
+        File cacheDirectory = ImageIO.getCacheDirectory();
+        // ImageIO's default stream for an InputStream caches it in a temporary file in this folder; with the folder
+        // gone every such stream fails, so only a decoder that keeps the frame's bytes in memory accepts it.
+        Path gone = Files.createDirectory(dir.resolve("cache"));
+        ImageIO.setUseCache(true);
+        ImageIO.setCacheDirectory(gone.toFile());
+        try {
+            Files.delete(gone);
+            FrameValidator.Result r = validator.validate(frame(64, 48, ImageEncoding.JPEG, jpeg));
+            assertTrue(r.accepted(), r.message());
+        } finally {
+            ImageIO.setCacheDirectory(cacheDirectory);
+            ImageIO.setUseCache(useCache);
+        }
     }
 
     @Test
