@@ -134,12 +134,12 @@ final class BenchPipelineCommand implements Callable<Integer> {
                 LocalSchemaRegistry registryServer = LocalSchemaRegistry.start()) {
             for (int round = -warmupRounds; round < rounds; round++) {
                 boolean warmUp = round < 0, reverse = !warmUp && reversed(round);
+                int number = warmUp ? warmupRounds + round + 1 : round + 1; // from 1, warm-up and measured apart
                 for (int i = 0; i < batches.size(); i++) {
                     int b = reverse ? batches.size() - 1 - i : i;
                     int batch = batches.get(b);
                     // Each round and batch size its own application and topics: nothing carries over but the JIT.
-                    String name =
-                            (warmUp ? "w" + (warmupRounds + round + 1) + "-" : "r" + (round + 1) + "-") + "b" + batch;
+                    String name = (warmUp ? "w" : "r") + number + "-b" + batch;
                     Map<String, String> overrides =
                             PipelineConfig.local(broker.bootstrapServers(), registryServer.url());
                     overrides.put("skypack.warmup.rounds", "2"); // both rows warm, whatever the profile says
@@ -156,9 +156,7 @@ final class BenchPipelineCommand implements Callable<Integer> {
                     SkypackTopology.Topics topics = cfg.topics();
                     broker.createTopics(
                             1, topics.frames(), topics.detections(), topics.flightStats(), topics.deadLetters());
-                    String of = warmUp
-                            ? ", warm-up round " + (warmupRounds + round + 1)
-                            : rounds > 1 ? ", round " + (round + 1) : "";
+                    String of = warmUp ? ", warm-up round " + number : rounds > 1 ? ", round " + number : "";
                     Row alone = reverse ? null : detectorAlone(cfg, all, batch, of);
                     Row piped = pipeline(cfg, topics, broker.bootstrapServers(), source, all, sendPace, batch, of);
                     if (reverse) alone = detectorAlone(cfg, all, batch, of);
