@@ -229,12 +229,12 @@ final class BenchPipelineCommand implements Callable<Integer> {
                         ? "targets, one round (use --rounds 3 or more on a shared machine):"
                         : "targets, median of " + rounds + " rounds (range):");
         for (int b = 0; b < batches.size(); b++) {
-            List<Double> ratio = new ArrayList<>(), decoded = new ArrayList<>();
+            List<Double> judged = new ArrayList<>(), decoded = new ArrayList<>();
             for (int r = 0; r < rounds; r++) {
-                ratio.add(pipelineFps[r][b] / detectorFps[r][b]);
+                judged.add(pipelineFps[r][b] / detectorFps[r][b]);
                 decoded.add(pipelineFps[r][b] / decodedFps[r][b]);
             }
-            out.add(target("pipeline / detector alone from JPEG, batch " + batches.get(b), ratio, PIPELINE_TARGET));
+            out.add(target("pipeline / detector alone from JPEG, batch " + batches.get(b), judged, PIPELINE_TARGET));
             out.add("    against frames decoded before the detector's clock: " + ratio(decoded) + ", not judged");
         }
         int small = 0, large = 0;
